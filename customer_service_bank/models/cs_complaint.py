@@ -1,0 +1,816 @@
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from .constants import CHANNELS, DEADLINE_STATUSES, OUTCOMES, PRIORITIES
+from .cs_complaint_stage import DONE_KINDS
+
+_logger = logging.getLogger(__name__)
+
+# Escalation levels and whom each level notifies, in order of preference.
+ESCALATION_LEVELS = [
+    (0, "None"),
+    (1, "Handler"),
+    (2, "Supervisor"),
+    (3, "Manager"),
+]
+ESCALATION_BATCH_SIZE = 500
+# Receipt dates a few minutes ahead are clock skew between systems, not fraud.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+
+def deadline_status_sql(now):
+    """The deadline status of complaint ``c`` at ``now``, as SQL.
+
+    It mirrors CsComplaint._deadline_status_at(); tests check they agree.
+    """
+    return SQL(
+        """
+        CASE
+            WHEN c.resolved_date IS NOT NULL THEN
+                CASE WHEN c.resolve_deadline IS NULL
+                          OR c.resolved_date <= c.resolve_deadline
+                     THEN 'met' ELSE 'breached' END
+            WHEN c.resolve_deadline < COALESCE(c.paused_since, %(now)s)
+                 OR (c.acknowledged_date IS NULL
+                     AND c.ack_deadline < COALESCE(c.paused_since, %(now)s))
+                THEN 'breached'
+            WHEN c.resolve_warning_date <= COALESCE(c.paused_since, %(now)s)
+                THEN 'at_risk'
+            ELSE 'on_track'
+        END
+        """,
+        now=now,
+    )
+
+
+def pending_escalations_sql(now):
+    """FROM/WHERE of complaints whose status calls for a higher escalation level.
+
+    Selects ``c.id``, ``c.escalation_level`` and the level due as ``due_level``.
+    """
+    return SQL(
+        """
+        SELECT c.id, c.escalation_level::int AS level, due.level AS due_level
+          FROM cs_complaint c
+          JOIN res_company rc ON rc.id = c.company_id
+         CROSS JOIN LATERAL (
+            SELECT CASE
+                WHEN c.deadline_status = 'breached'
+                     AND LEAST(c.resolve_deadline,
+                               CASE WHEN c.acknowledged_date IS NULL
+                                    THEN c.ack_deadline END)
+                         <= %(now)s - make_interval(
+                                hours => COALESCE(rc.cs_manager_escalation_hours, 0))
+                    THEN 3
+                WHEN c.deadline_status = 'breached' THEN 2
+                ELSE 1
+            END AS level
+         ) due
+         WHERE c.active
+           AND c.resolved_date IS NULL
+           AND c.deadline_status IN ('at_risk', 'breached')
+           AND c.escalation_level::int < due.level
+        """,
+        now=now,
+    )
+
+
+class CsComplaint(models.Model):
+    _name = "cs.complaint"
+    _description = "Customer Complaint"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, received_date desc, id desc"
+    _rec_names_search = ["name", "subject", "partner_id.name"]
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    # identification
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False,
+        default=lambda self: _("New"), index="trigram",
+    )
+    subject = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True,
+        default=lambda self: self.env.company,
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True,
+        tracking=True, check_company=True,
+    )
+    partner_email = fields.Char(related="partner_id.email", string="Customer Email")
+    team_id = fields.Many2one(
+        "cs.team", required=True, index=True, tracking=True, check_company=True,
+        default=lambda self: self._default_team_id(),
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Handler", index=True, tracking=True,
+        check_company=True, domain="[('share', '=', False)]",
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="branch", tracking=True)
+    category_id = fields.Many2one(
+        "cs.complaint.category", index=True, tracking=True, check_company=True
+    )
+    priority = fields.Selection(PRIORITIES, default="0", tracking=True, index=True)
+    description = fields.Html()
+    received_date = fields.Datetime(
+        string="Received", required=True, default=fields.Datetime.now, tracking=True,
+        help="When the bank received the complaint; may be backdated for letters.",
+    )
+    subject_employee_id = fields.Many2one(
+        "hr.employee", string="Employee Complained About", tracking=True,
+        check_company=True,
+    )
+    # stages
+    stage_id = fields.Many2one(
+        "cs.complaint.stage", string="Stage", required=True, index=True,
+        tracking=True, copy=False, ondelete="restrict",
+        default=lambda self: self._default_stage_id(),
+        group_expand="_read_group_expand_stages",
+    )
+    stage_kind = fields.Selection(related="stage_id.kind", store=True, index=True)
+    stage_log_ids = fields.One2many(
+        "cs.complaint.stage.log", "complaint_id", string="Stage History"
+    )
+    acknowledged_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    resolved_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    reopen_count = fields.Integer(readonly=True, copy=False)
+    paused_since = fields.Datetime(
+        readonly=True, copy=False,
+        help="Set while the deadline clock is paused awaiting the customer.",
+    )
+    color = fields.Integer()
+    # resolution
+    outcome = fields.Selection(OUTCOMES, tracking=True, copy=False)
+    redress_amount = fields.Monetary(tracking=True, copy=False)
+    currency_id = fields.Many2one(
+        "res.currency", required=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    final_response_date = fields.Datetime(tracking=True, copy=False)
+    resolution = fields.Html(
+        string="Final Response", copy=False,
+        help="What the bank decided and why, as told to the customer.",
+    )
+    escalation_rights = fields.Html(related="sla_policy_id.escalation_rights")
+    # root cause and actions
+    root_cause_id = fields.Many2one(
+        "cs.root.cause", tracking=True, check_company=True, copy=False
+    )
+    root_cause_analysis = fields.Html(copy=False)
+    action_ids = fields.One2many("cs.complaint.action", "complaint_id", copy=False)
+    open_action_count = fields.Integer(compute="_compute_open_action_count")
+    # repeats and merges
+    repeat_of_id = fields.Many2one(
+        "cs.complaint", string="Repeat Of", readonly=True, copy=False, index="btree_not_null",
+        compute="_compute_repeat_of_id", store=True,
+        help="The earlier complaint of this customer in this category within "
+        "the repeat window.",
+    )
+    is_repeat = fields.Boolean(compute="_compute_repeat_of_id", store=True)
+    repeat_ids = fields.One2many("cs.complaint", "repeat_of_id", string="Repeats")
+    merged_into_id = fields.Many2one(
+        "cs.complaint", readonly=True, copy=False, index="btree_not_null"
+    )
+    # deadlines
+    sla_policy_id = fields.Many2one(
+        "cs.sla.policy", string="Deadline Policy", tracking=True,
+        compute="_compute_sla_policy_id", store=True, readonly=False,
+        check_company=True,
+    )
+    ack_deadline = fields.Datetime(
+        string="Acknowledgement Deadline", compute="_compute_deadlines", store=True
+    )
+    resolve_deadline = fields.Datetime(
+        string="Resolution Deadline", compute="_compute_deadlines", store=True,
+        index=True, tracking=True,
+    )
+    resolve_warning_date = fields.Datetime(
+        string="At Risk From", compute="_compute_deadlines", store=True
+    )
+    deadline_status = fields.Selection(
+        DEADLINE_STATUSES, compute="_compute_deadline_status", store=True, index=True,
+    )
+    deadline_tz = fields.Char(
+        compute="_compute_deadline_tz",
+        help="Time zone of the calendar the deadlines are counted on.",
+    )
+    hours_left = fields.Float(
+        compute="_compute_hours_left",
+        help="Hours until the resolution deadline; negative once breached.",
+    )
+    extension_ids = fields.One2many(
+        "cs.complaint.extension", "complaint_id", string="Extensions", copy=False
+    )
+    next_extension_id = fields.Many2one(
+        "cs.sla.policy.extension", compute="_compute_next_extension_id"
+    )
+    escalation_level = fields.Selection(
+        [(str(level), label) for level, label in ESCALATION_LEVELS],
+        default="0", readonly=True, copy=False, tracking=True,
+    )
+    escalation_user_id = fields.Many2one(
+        "res.users", string="Escalated To", readonly=True, copy=False, tracking=True
+    )
+    escalation_error = fields.Char(
+        readonly=True, copy=False,
+        help="Why the last escalation could not notify anyone.",
+    )
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)",
+         "Complaint references must be unique per company."),
+        ("redress_amount_positive", "CHECK(redress_amount >= 0)",
+         "The redress amount cannot be negative."),
+    ]
+
+    # ------------------------------------------------------------------
+    # constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("received_date")
+    def _check_received_date(self):
+        limit = fields.Datetime.now() + FUTURE_TOLERANCE
+        for complaint in self:
+            if complaint.received_date > limit:
+                raise ValidationError(
+                    _("%(complaint)s: the received date cannot be in the future.",
+                      complaint=complaint.display_name)
+                )
+
+    @api.constrains("redress_amount")
+    def _check_redress_amount(self):
+        for complaint in self:
+            if complaint.redress_amount < 0:
+                raise ValidationError(_("The redress amount cannot be negative."))
+
+    @api.constrains("user_id", "partner_id", "subject_employee_id")
+    def _check_recusal(self):
+        for complaint in self.filtered("user_id"):
+            handler = complaint.user_id
+            if complaint.subject_employee_id.user_id == handler:
+                raise ValidationError(
+                    _("%(user)s is the employee complained about and cannot "
+                      "handle %(complaint)s.",
+                      user=handler.name, complaint=complaint.display_name)
+                )
+            if handler.partner_id == complaint.partner_id:
+                raise ValidationError(
+                    _("%(user)s is the customer and cannot handle their own "
+                      "complaint %(complaint)s.",
+                      user=handler.name, complaint=complaint.display_name)
+                )
+
+    # ------------------------------------------------------------------
+    # defaults
+    # ------------------------------------------------------------------
+
+    def _default_team_id(self):
+        return self.env.user.cs_team_ids.filtered(
+            lambda team: team.company_id == self.env.company
+        )[:1]
+
+    def _default_stage_id(self):
+        return self.env["cs.complaint.stage"].search(
+            [("kind", "=", "new")], order="sequence, id", limit=1
+        )
+
+    @api.model
+    def _read_group_expand_stages(self, stages, domain):
+        return stages.search([], order=stages._order)
+
+    # ------------------------------------------------------------------
+    # computes
+    # ------------------------------------------------------------------
+
+    @api.depends("action_ids.is_done")
+    def _compute_open_action_count(self):
+        for complaint in self:
+            complaint.open_action_count = len(
+                complaint.action_ids.filtered(lambda action: not action.is_done)
+            )
+
+    @api.depends("partner_id", "category_id", "received_date")
+    def _compute_repeat_of_id(self):
+        """Link each complaint to the customer's latest earlier one in its category.
+
+        One query for the whole batch, whatever its size.
+        """
+        candidates = self.filtered(
+            lambda c: c.partner_id and c.category_id and c.received_date
+        )
+        earlier_by_key = {}
+        if candidates:
+            longest_window = max(candidates.company_id.mapped("cs_repeat_window_days"))
+            earliest = min(candidates.mapped("received_date")) - timedelta(days=longest_window)
+            earlier = self.with_context(active_test=False).search_fetch(
+                [
+                    ("partner_id", "in", candidates.partner_id.ids),
+                    ("category_id", "in", candidates.category_id.ids),
+                    ("received_date", ">=", earliest),
+                    ("merged_into_id", "=", False),
+                ],
+                ["partner_id", "category_id", "received_date"],
+                order="received_date desc, id desc",
+            )
+            for complaint in earlier:
+                key = (complaint.partner_id, complaint.category_id)
+                earlier_by_key.setdefault(key, []).append(complaint)
+        for complaint in self:
+            window = timedelta(days=complaint.company_id.cs_repeat_window_days)
+            previous = next(
+                (
+                    other
+                    for other in earlier_by_key.get(
+                        (complaint.partner_id, complaint.category_id), []
+                    )
+                    if other != complaint
+                    and other.id
+                    and (not complaint.id or other.id < complaint.id)
+                    and complaint.received_date - window
+                    <= other.received_date
+                    <= complaint.received_date
+                ),
+                self.browse(),
+            )
+            complaint.repeat_of_id = previous
+            complaint.is_repeat = bool(previous)
+
+    @api.depends("company_id", "team_id", "category_id", "channel", "priority")
+    def _compute_sla_policy_id(self):
+        for complaint, policy in self.env["cs.sla.policy"]._match(self).items():
+            complaint.sla_policy_id = policy
+
+    @api.depends(
+        "received_date", "sla_policy_id", "team_id",
+        "stage_log_ids.date_out", "extension_ids.state",
+    )
+    def _compute_deadlines(self):
+        """Deadlines from the policy, pauses and approved extensions.
+
+        Editing a policy or a calendar does not move the deadlines of
+        complaints already received: rules apply from their effective date.
+        """
+        clocks = {}
+        for complaint in self:
+            policy = complaint.sla_policy_id
+            if not policy or not complaint.received_date:
+                complaint.update({
+                    "ack_deadline": False,
+                    "resolve_deadline": False,
+                    "resolve_warning_date": False,
+                })
+                continue
+            calendar = complaint._deadline_calendar()
+            if calendar not in clocks:
+                clocks[calendar] = calendar._cs_working_days()
+            clock = clocks[calendar]
+            received = complaint.received_date
+            deadline = clock.add(
+                received, policy.resolve_time, policy.resolve_unit, policy.roll_forward
+            )
+            if policy.pause_when_awaiting:
+                for log in complaint.stage_log_ids:
+                    if log.stage_kind == "awaiting" and log.date_out:
+                        amount, unit = clock.paused(log.date_in, log.date_out, policy.resolve_unit)
+                        deadline = clock.add(deadline, amount, unit)
+            for request in complaint.extension_ids.sorted("sequence"):
+                if request.state == "approved":
+                    step = request.step_id
+                    deadline = clock.add(deadline, step.time, step.unit, policy.roll_forward)
+            threshold = policy._effective_warning_threshold() / 100
+            warning = received + (deadline - received) * threshold
+            complaint.update({
+                "ack_deadline": clock.add(
+                    received, policy.ack_time, policy.ack_unit, policy.roll_forward
+                ) if policy.ack_time else False,
+                "resolve_deadline": deadline,
+                "resolve_warning_date": warning.replace(microsecond=0),
+            })
+
+    @api.depends(
+        "ack_deadline", "resolve_deadline", "resolve_warning_date",
+        "acknowledged_date", "resolved_date", "paused_since",
+    )
+    def _compute_deadline_status(self):
+        now = fields.Datetime.now()
+        for complaint in self:
+            complaint.deadline_status = complaint._deadline_status_at(
+                complaint.paused_since or now
+            )
+
+    @api.depends("team_id", "company_id")
+    def _compute_deadline_tz(self):
+        for complaint in self:
+            complaint.deadline_tz = complaint._deadline_calendar().tz or "UTC"
+
+    def _compute_hours_left(self):
+        now = fields.Datetime.now()
+        for complaint in self:
+            if complaint.resolve_deadline and not complaint.resolved_date:
+                moment = complaint.paused_since or now
+                complaint.hours_left = (
+                    complaint.resolve_deadline - moment
+                ).total_seconds() / 3600
+            else:
+                complaint.hours_left = 0.0
+
+    @api.depends("sla_policy_id.extension_ids", "extension_ids.state")
+    def _compute_next_extension_id(self):
+        for complaint in self:
+            complaint.next_extension_id = complaint._next_extension_step()
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals, reference in zip(vals_list, self._next_references(vals_list)):
+            if not vals.get("name") or vals["name"] == _("New"):
+                vals["name"] = reference
+        complaints = super().create(vals_list)
+        for stage in complaints.stage_id:
+            complaints.filtered(lambda c: c.stage_id == stage)._check_can_enter(stage)
+        complaints._on_stage_entered(previous_kinds={})
+        return complaints
+
+    def write(self, vals):
+        if "stage_id" not in vals:
+            return super().write(vals)
+        stage = self.env["cs.complaint.stage"].browse(vals["stage_id"])
+        moving = self.filtered(lambda complaint: complaint.stage_id != stage)
+        previous_kinds = {complaint.id: complaint.stage_kind for complaint in moving}
+        moving._check_can_enter(stage)
+        result = super().write(vals)
+        moving._on_stage_entered(previous_kinds)
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            _("Complaints are records the bank must keep: archive them instead of "
+              "deleting them.")
+        )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [dict(vals, subject=_("%s (copy)", vals["subject"])) for vals in vals_list]
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+
+    def action_view_repeats(self):
+        self.ensure_one()
+        related = self.repeat_ids | self.repeat_of_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Related Complaints"),
+            "res_model": "cs.complaint",
+            "view_mode": "list,form",
+            "domain": [("id", "in", related.ids)],
+        }
+
+    def action_view_actions(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Actions"),
+            "res_model": "cs.complaint.action",
+            "view_mode": "list,form",
+            "domain": [("complaint_id", "=", self.id)],
+            "context": {"default_complaint_id": self.id},
+        }
+
+    def action_request_extension(self):
+        self.ensure_one()
+        step = self._next_extension_step()
+        if not step:
+            raise UserError(
+                _("The deadline policy of %(complaint)s allows no further extension.",
+                  complaint=self.display_name)
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Request Extension"),
+            "res_model": "cs.complaint.extension",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_complaint_id": self.id, "default_step_id": step.id},
+        }
+
+    def action_merge(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Merge Complaints"),
+            "res_model": "cs.complaint.merge",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    # ------------------------------------------------------------------
+    # business methods
+    # ------------------------------------------------------------------
+
+    def _deadline_calendar(self):
+        self.ensure_one()
+        return self.team_id._deadline_calendar() if self.team_id else (
+            self.company_id.cs_default_calendar_id or self.company_id.resource_calendar_id
+        )
+
+    def _deadline_status_at(self, moment):
+        """The deadline status at ``moment``; see deadline_status_sql()."""
+        self.ensure_one()
+        if self.resolved_date:
+            on_time = not self.resolve_deadline or self.resolved_date <= self.resolve_deadline
+            return "met" if on_time else "breached"
+        if not self.resolve_deadline:
+            return "on_track"
+        ack_missed = (
+            not self.acknowledged_date
+            and self.ack_deadline
+            and self.ack_deadline < moment
+        )
+        if self.resolve_deadline < moment or ack_missed:
+            return "breached"
+        if self.resolve_warning_date and self.resolve_warning_date <= moment:
+            return "at_risk"
+        return "on_track"
+
+    def _next_extension_step(self):
+        """The policy's first extension step not yet approved or requested."""
+        self.ensure_one()
+        used = self.extension_ids.filtered(
+            lambda request: request.state in ("requested", "approved")
+        ).step_id
+        return (self.sla_policy_id.extension_ids - used)[:1]
+
+    @api.model
+    def _next_references(self, vals_list):
+        """References for a batch of new complaints, in one query.
+
+        Standard sequences hand out numbers with PostgreSQL's nextval(); asking
+        for all of them at once keeps batch imports at a constant cost.
+        """
+        wanted = sum(1 for vals in vals_list if not vals.get("name") or vals["name"] == _("New"))
+        if not wanted:
+            return [False] * len(vals_list)
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", "cs.complaint"), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id", limit=1,
+        )
+        if not sequence:
+            raise UserError(_("The complaint reference sequence is missing."))
+        if sequence.implementation == "standard" and not sequence.use_date_range:
+            self.env.cr.execute(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                [f"ir_sequence_{sequence.id:03d}", len(vals_list)],
+            )
+            return [sequence.get_next_char(number) for number, in self.env.cr.fetchall()]
+        return [sequence.next_by_id() for _vals in vals_list]
+
+    def _check_can_enter(self, stage):
+        """Refuse moves that would resolve or close a complaint too early."""
+        if stage.kind not in DONE_KINDS:
+            return
+        for complaint in self:
+            if not complaint.outcome:
+                raise UserError(
+                    _("Set the outcome of %(complaint)s before resolving it.",
+                      complaint=complaint.display_name)
+                )
+            if stage.kind == "closed" and complaint.company_id.cs_close_requires_analysis:
+                if not complaint.root_cause_id:
+                    raise UserError(
+                        _("Set the root cause of %(complaint)s before closing it.",
+                          complaint=complaint.display_name)
+                    )
+                if complaint.action_ids.filtered(lambda action: not action.is_done):
+                    raise UserError(
+                        _("Finish every action of %(complaint)s before closing it.",
+                          complaint=complaint.display_name)
+                    )
+
+    def _on_stage_entered(self, previous_kinds):
+        """Log the move, keep the stage dates, and mail the customer.
+
+        ``previous_kinds`` maps complaint ids to the kind of the stage they
+        left; new complaints are absent from it.
+        """
+        if not self:
+            return
+        now = fields.Datetime.now()
+        logs = self.env["cs.complaint.stage.log"].sudo()
+        logs.search([("complaint_id", "in", self.ids), ("date_out", "=", False)]).write(
+            {"date_out": now}
+        )
+        logs.create([
+            {
+                "complaint_id": complaint.id,
+                "team_id": complaint.team_id.id,
+                "stage_id": complaint.stage_id.id,
+                "stage_kind": complaint.stage_kind,
+                "user_id": self.env.uid,
+                "date_in": now,
+            }
+            for complaint in self
+        ])
+        for kind in set(self.mapped("stage_kind")):
+            same_kind = self.filtered(lambda complaint: complaint.stage_kind == kind)
+            same_kind._apply_stage_kind(kind, previous_kinds, now)
+        for stage in self.stage_id:
+            template = stage.mail_template_id
+            entered = self.filtered(lambda complaint: complaint.stage_id == stage)
+            if template and entered:
+                entered._mail_customer(template)
+
+    def _apply_stage_kind(self, kind, previous_kinds, now):
+        """Set the dates a stage of ``kind`` implies on complaints entering it."""
+        values = {}
+        if kind != "new":
+            for complaint in self.filtered(lambda c: not c.acknowledged_date):
+                complaint.acknowledged_date = now
+        if kind in DONE_KINDS:
+            values["paused_since"] = False
+            for complaint in self.filtered(lambda c: not c.resolved_date):
+                complaint.resolved_date = now
+                complaint.final_response_date = complaint.final_response_date or now
+        else:
+            reopened = self.filtered(lambda c: previous_kinds.get(c.id) in DONE_KINDS)
+            for complaint in reopened:
+                complaint.reopen_count += 1
+            reopened.resolved_date = False
+            pausing = self.filtered(lambda c: c.sla_policy_id.pause_when_awaiting)
+            if kind == "awaiting":
+                pausing.filtered(lambda c: not c.paused_since).paused_since = now
+            else:
+                values["paused_since"] = False
+        if values:
+            super(CsComplaint, self).write(values)
+
+    def _mail_customer(self, template):
+        """Send ``template`` to each complaint's customer and keep it in the chatter.
+
+        Rendered and queued in one batch; the mails stay on the complaints as
+        evidence of what the bank told the customer and when.
+        """
+        template.send_mail_batch(self.ids)
+
+    # ------------------------------------------------------------------
+    # scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_check_deadlines(self, batch_size=ESCALATION_BATCH_SIZE):
+        """Refresh deadline statuses, then escalate one batch.
+
+        Statuses change in one set-based UPDATE. Escalations are claimed with
+        an UPDATE ... SKIP LOCKED that only raises levels, so a rerun or a
+        second worker never escalates a complaint to the same level twice;
+        ``ir.cron`` calls again while ``_notify_progress`` reports more.
+        """
+        self._refresh_deadline_status()
+        claimed = self._claim_escalations(batch_size)
+        self._escalate(claimed)
+        self.env["ir.cron"]._notify_progress(
+            done=len(claimed), remaining=self._count_pending_escalations()
+        )
+
+    @api.model
+    def _refresh_deadline_status(self):
+        self.flush_model()
+        status = deadline_status_sql(fields.Datetime.now())
+        self.env.cr.execute(SQL(
+            """
+            UPDATE cs_complaint c
+               SET deadline_status = %s
+             WHERE c.active
+               AND c.resolved_date IS NULL
+               AND c.resolve_deadline IS NOT NULL
+               AND c.deadline_status IS DISTINCT FROM %s
+            """,
+            status,
+            status,
+        ))
+        self.invalidate_model(["deadline_status"])
+
+    @api.model
+    def _count_pending_escalations(self):
+        self.env.cr.execute(SQL(
+            "SELECT count(*) FROM (%s) pending",
+            pending_escalations_sql(fields.Datetime.now()),
+        ))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _claim_escalations(self, limit):
+        """Raise the escalation level of up to ``limit`` complaints.
+
+        Returns {complaint id: (old level, new level)}. Rows another worker
+        holds are skipped, and the level only ever rises.
+        """
+        self.env.cr.execute(SQL(
+            """
+            WITH due AS (
+                %s
+                 ORDER BY c.id
+                 LIMIT %s
+                   FOR UPDATE OF c SKIP LOCKED
+            )
+            UPDATE cs_complaint c
+               SET escalation_level = due.due_level::varchar
+              FROM due
+             WHERE c.id = due.id
+         RETURNING c.id, due.level, due.due_level
+            """,
+            pending_escalations_sql(fields.Datetime.now()),
+            limit,
+        ))
+        rows = self.env.cr.fetchall()
+        self.invalidate_model(["escalation_level"])
+        return {complaint_id: (old, new) for complaint_id, old, new in rows}
+
+    def _escalation_recipient(self, level):
+        """The user a level notifies: handler, supervisor, then manager.
+
+        A missing person hands the escalation to the next level up, or, at
+        the top, back down the chain: someone is always told.
+        """
+        self.ensure_one()
+        chain = [self.user_id, self.team_id.supervisor_id, self.team_id.manager_id]
+        candidates = chain[level - 1:] + chain[: level - 1][::-1]
+        return next((user for user in candidates if user), self.env["res.users"])
+
+    @api.model
+    def _escalate(self, claimed):
+        """Note, activity and mail for each claimed complaint.
+
+        ``claimed`` maps complaint ids to (old level, new level). A failing
+        complaint is rolled back to its savepoint and the error is kept on
+        the record; the rest of the batch goes on.
+        """
+        if not claimed:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.browse(list(claimed))._notify_escalation(claimed)
+        except Exception:  # noqa: BLE001 - isolate the failing complaint below
+            _logger.warning("Batch escalation failed, retrying one by one", exc_info=True)
+            for complaint in self.browse(list(claimed)):
+                try:
+                    with self.env.cr.savepoint():
+                        complaint._notify_escalation(claimed)
+                except Exception as error:  # noqa: BLE001 - kept on the record
+                    _logger.exception("Escalation of %s failed", complaint.name)
+                    complaint.escalation_error = str(error)[:250]
+
+    def _notify_escalation(self, levels_by_id):
+        """Log, schedule and mail the escalations of ``self`` in batch."""
+        activity_type = self.env.ref("customer_service_bank.mail_activity_type_cs_escalation")
+        level_labels = dict(self._fields["escalation_level"]._description_selection(self.env))
+        status_labels = dict(self._fields["deadline_status"]._description_selection(self.env))
+        bodies, activities, to_mail = {}, [], self.browse()
+        for complaint in self:
+            level = levels_by_id[complaint.id][1]
+            recipient = complaint._escalation_recipient(level)
+            complaint.escalation_user_id = recipient
+            notify = recipient and complaint.company_id.cs_escalation_enabled
+            bodies[complaint.id] = Markup("%s") % _(
+                "Deadline %(status)s: escalated to %(level)s%(who)s.",
+                status=status_labels[complaint.deadline_status],
+                level=level_labels[str(level)],
+                who=f" ({recipient.name})" if notify else "",
+            )
+            if notify:
+                activities.append({
+                    "res_model_id": self.env["ir.model"]._get_id(self._name),
+                    "res_id": complaint.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": _("%(complaint)s: deadline %(status)s",
+                                 complaint=complaint.name,
+                                 status=status_labels[complaint.deadline_status]),
+                    "user_id": recipient.id,
+                    "date_deadline": fields.Date.context_today(
+                        complaint, complaint.resolve_deadline
+                    ),
+                })
+                to_mail |= complaint
+        self._message_log_batch(bodies=bodies)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            activities
+        )
+        if to_mail:
+            self.env.ref(
+                "customer_service_bank.mail_template_cs_complaint_escalation"
+            ).send_mail_batch(to_mail.ids)
+        self.escalation_error = False
