@@ -24,7 +24,6 @@ ESCALATION_BATCH_SIZE = 500
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-
 def deadline_status_sql(now):
     """The deadline status of complaint ``c`` at ``now``, as SQL.
 
@@ -93,27 +92,45 @@ class CsComplaint(models.Model):
 
     # identification
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False,
-        default=lambda self: _("New"), index="trigram",
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: _("New"),
+        index="trigram",
     )
     subject = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True,
+        "res.company",
+        required=True,
+        index=True,
         default=lambda self: self.env.company,
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True,
-        tracking=True, check_company=True,
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     partner_email = fields.Char(related="partner_id.email", string="Customer Email")
     team_id = fields.Many2one(
-        "cs.team", required=True, index=True, tracking=True, check_company=True,
+        "cs.team",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
         default=lambda self: self._default_team_id(),
     )
     user_id = fields.Many2one(
-        "res.users", string="Handler", index=True, tracking=True,
-        check_company=True, domain="[('share', '=', False)]",
+        "res.users",
+        string="Handler",
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('share', '=', False)]",
     )
     channel = fields.Selection(CHANNELS, required=True, default="branch", tracking=True)
     category_id = fields.Many2one(
@@ -122,17 +139,26 @@ class CsComplaint(models.Model):
     priority = fields.Selection(PRIORITIES, default="0", tracking=True, index=True)
     description = fields.Html()
     received_date = fields.Datetime(
-        string="Received", required=True, default=fields.Datetime.now, tracking=True,
+        string="Received",
+        required=True,
+        default=fields.Datetime.now,
+        tracking=True,
         help="When the bank received the complaint; may be backdated for letters.",
     )
     subject_employee_id = fields.Many2one(
-        "hr.employee", string="Employee Complained About", tracking=True,
+        "hr.employee",
+        string="Employee Complained About",
+        tracking=True,
         check_company=True,
     )
     # stages
     stage_id = fields.Many2one(
-        "cs.complaint.stage", string="Stage", required=True, index=True,
-        tracking=True, copy=False, ondelete="restrict",
+        "cs.complaint.stage",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
         default=lambda self: self._default_stage_id(),
         group_expand="_read_group_expand_stages",
     )
@@ -144,7 +170,8 @@ class CsComplaint(models.Model):
     resolved_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     reopen_count = fields.Integer(readonly=True, copy=False)
     paused_since = fields.Datetime(
-        readonly=True, copy=False,
+        readonly=True,
+        copy=False,
         help="Set while the deadline clock is paused awaiting the customer.",
     )
     color = fields.Integer()
@@ -152,12 +179,14 @@ class CsComplaint(models.Model):
     outcome = fields.Selection(OUTCOMES, tracking=True, copy=False)
     redress_amount = fields.Monetary(tracking=True, copy=False)
     currency_id = fields.Many2one(
-        "res.currency", required=True,
+        "res.currency",
+        required=True,
         default=lambda self: self.env.company.currency_id,
     )
     final_response_date = fields.Datetime(tracking=True, copy=False)
     resolution = fields.Html(
-        string="Final Response", copy=False,
+        string="Final Response",
+        copy=False,
         help="What the bank decided and why, as told to the customer.",
     )
     escalation_rights = fields.Html(related="sla_policy_id.escalation_rights")
@@ -170,8 +199,12 @@ class CsComplaint(models.Model):
     open_action_count = fields.Integer(compute="_compute_open_action_count")
     # repeats and merges
     repeat_of_id = fields.Many2one(
-        "cs.complaint", string="Repeat Of", readonly=True, copy=False, index="btree_not_null",
-        compute="_compute_repeat_of_id", store=True,
+        "cs.complaint",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        compute="_compute_repeat_of_id",
+        store=True,
         help="The earlier complaint of this customer in this category within "
         "the repeat window.",
     )
@@ -182,22 +215,33 @@ class CsComplaint(models.Model):
     )
     # deadlines
     sla_policy_id = fields.Many2one(
-        "cs.sla.policy", string="Deadline Policy", tracking=True,
-        compute="_compute_sla_policy_id", store=True, readonly=False,
+        "cs.sla.policy",
+        string="Deadline Policy",
+        tracking=True,
+        compute="_compute_sla_policy_id",
+        store=True,
+        readonly=False,
         check_company=True,
     )
     ack_deadline = fields.Datetime(
         string="Acknowledgement Deadline", compute="_compute_deadlines", store=True
     )
     resolve_deadline = fields.Datetime(
-        string="Resolution Deadline", compute="_compute_deadlines", store=True,
-        index=True, tracking=True,
+        string="Resolution Deadline",
+        compute="_compute_deadlines",
+        store=True,
+        index=True,
+        tracking=True,
     )
     resolve_warning_date = fields.Datetime(
         string="At Risk From", compute="_compute_deadlines", store=True
     )
     deadline_status = fields.Selection(
-        DEADLINE_STATUSES, compute="_compute_deadline_status", store=True, index=True,
+        DEADLINE_STATUSES,
+        compute="_compute_deadline_status",
+        store=True,
+        index=True,
+        tracking=True,
     )
     deadline_tz = fields.Char(
         compute="_compute_deadline_tz",
@@ -215,21 +259,31 @@ class CsComplaint(models.Model):
     )
     escalation_level = fields.Selection(
         [(str(level), label) for level, label in ESCALATION_LEVELS],
-        default="0", readonly=True, copy=False, tracking=True,
+        default="0",
+        readonly=True,
+        copy=False,
+        help="Raised by the deadline check; each raise is noted in the chatter.",
     )
     escalation_user_id = fields.Many2one(
         "res.users", string="Escalated To", readonly=True, copy=False, tracking=True
     )
     escalation_error = fields.Char(
-        readonly=True, copy=False,
+        readonly=True,
+        copy=False,
         help="Why the last escalation could not notify anyone.",
     )
 
     _sql_constraints = [
-        ("name_company_uniq", "unique(name, company_id)",
-         "Complaint references must be unique per company."),
-        ("redress_amount_positive", "CHECK(redress_amount >= 0)",
-         "The redress amount cannot be negative."),
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "Complaint references must be unique per company.",
+        ),
+        (
+            "redress_amount_positive",
+            "CHECK(redress_amount >= 0)",
+            "The redress amount cannot be negative.",
+        ),
     ]
 
     # ------------------------------------------------------------------
@@ -242,8 +296,10 @@ class CsComplaint(models.Model):
         for complaint in self:
             if complaint.received_date > limit:
                 raise ValidationError(
-                    _("%(complaint)s: the received date cannot be in the future.",
-                      complaint=complaint.display_name)
+                    _(
+                        "%(complaint)s: the received date cannot be in the future.",
+                        complaint=complaint.display_name,
+                    )
                 )
 
     @api.constrains("redress_amount")
@@ -258,15 +314,21 @@ class CsComplaint(models.Model):
             handler = complaint.user_id
             if complaint.subject_employee_id.user_id == handler:
                 raise ValidationError(
-                    _("%(user)s is the employee complained about and cannot "
-                      "handle %(complaint)s.",
-                      user=handler.name, complaint=complaint.display_name)
+                    _(
+                        "%(user)s is the employee complained about and cannot "
+                        "handle %(complaint)s.",
+                        user=handler.name,
+                        complaint=complaint.display_name,
+                    )
                 )
             if handler.partner_id == complaint.partner_id:
                 raise ValidationError(
-                    _("%(user)s is the customer and cannot handle their own "
-                      "complaint %(complaint)s.",
-                      user=handler.name, complaint=complaint.display_name)
+                    _(
+                        "%(user)s is the customer and cannot handle their own "
+                        "complaint %(complaint)s.",
+                        user=handler.name,
+                        complaint=complaint.display_name,
+                    )
                 )
 
     # ------------------------------------------------------------------
@@ -310,7 +372,9 @@ class CsComplaint(models.Model):
         earlier_by_key = {}
         if candidates:
             longest_window = max(candidates.company_id.mapped("cs_repeat_window_days"))
-            earliest = min(candidates.mapped("received_date")) - timedelta(days=longest_window)
+            earliest = min(candidates.mapped("received_date")) - timedelta(
+                days=longest_window
+            )
             earlier = self.with_context(active_test=False).search_fetch(
                 [
                     ("partner_id", "in", candidates.partner_id.ids),
@@ -350,8 +414,11 @@ class CsComplaint(models.Model):
             complaint.sla_policy_id = policy
 
     @api.depends(
-        "received_date", "sla_policy_id", "team_id",
-        "stage_log_ids.date_out", "extension_ids.state",
+        "received_date",
+        "sla_policy_id",
+        "team_id",
+        "stage_log_ids.date_out",
+        "extension_ids.state",
     )
     def _compute_deadlines(self):
         """Deadlines from the policy, pauses and approved extensions.
@@ -363,42 +430,59 @@ class CsComplaint(models.Model):
         for complaint in self:
             policy = complaint.sla_policy_id
             if not policy or not complaint.received_date:
-                complaint.update({
-                    "ack_deadline": False,
-                    "resolve_deadline": False,
-                    "resolve_warning_date": False,
-                })
+                complaint.update(
+                    {
+                        "ack_deadline": False,
+                        "resolve_deadline": False,
+                        "resolve_warning_date": False,
+                    }
+                )
                 continue
             calendar = complaint._deadline_calendar()
             if calendar not in clocks:
                 clocks[calendar] = calendar._cs_working_days()
             clock = clocks[calendar]
             received = complaint.received_date
-            deadline = clock.add(
-                received, policy.resolve_time, policy.resolve_unit, policy.roll_forward
-            )
+            # pauses and extensions lengthen the period counted from receipt
+            # (15 days extended to 30 in total): a period ending on a
+            # non-working day moves forward once, at its very end
+            deadline = clock.add(received, policy.resolve_time, policy.resolve_unit)
+            units = {policy.resolve_unit}
             if policy.pause_when_awaiting:
                 for log in complaint.stage_log_ids:
                     if log.stage_kind == "awaiting" and log.date_out:
-                        amount, unit = clock.paused(log.date_in, log.date_out, policy.resolve_unit)
+                        amount, unit = clock.paused(
+                            log.date_in, log.date_out, policy.resolve_unit
+                        )
                         deadline = clock.add(deadline, amount, unit)
             for request in complaint.extension_ids.sorted("sequence"):
                 if request.state == "approved":
                     step = request.step_id
-                    deadline = clock.add(deadline, step.time, step.unit, policy.roll_forward)
+                    deadline = clock.add(deadline, step.time, step.unit)
+                    units.add(step.unit)
+            if policy.roll_forward and units != {"hours"}:
+                deadline = clock.add(deadline, 0, "calendar_days", roll_forward=True)
             threshold = policy._effective_warning_threshold() / 100
             warning = received + (deadline - received) * threshold
-            complaint.update({
-                "ack_deadline": clock.add(
-                    received, policy.ack_time, policy.ack_unit, policy.roll_forward
-                ) if policy.ack_time else False,
-                "resolve_deadline": deadline,
-                "resolve_warning_date": warning.replace(microsecond=0),
-            })
+            complaint.update(
+                {
+                    "ack_deadline": clock.add(
+                        received, policy.ack_time, policy.ack_unit, policy.roll_forward
+                    )
+                    if policy.ack_time
+                    else False,
+                    "resolve_deadline": deadline,
+                    "resolve_warning_date": warning.replace(microsecond=0),
+                }
+            )
 
     @api.depends(
-        "ack_deadline", "resolve_deadline", "resolve_warning_date",
-        "acknowledged_date", "resolved_date", "paused_since",
+        "ack_deadline",
+        "resolve_deadline",
+        "resolve_warning_date",
+        "acknowledged_date",
+        "resolved_date",
+        "paused_since",
     )
     def _compute_deadline_status(self):
         now = fields.Datetime.now()
@@ -434,12 +518,16 @@ class CsComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals, reference in zip(vals_list, self._next_references(vals_list)):
-            if not vals.get("name") or vals["name"] == _("New"):
-                vals["name"] = reference
+        self._assign_references(vals_list)
+        # one search of the default stage for the batch, not one per complaint
+        missing_stage = [vals for vals in vals_list if "stage_id" not in vals]
+        if missing_stage and "default_stage_id" not in self.env.context:
+            stage_id = self._default_stage_id().id
+            for vals in missing_stage:
+                vals["stage_id"] = stage_id
         complaints = super().create(vals_list)
-        for stage in complaints.stage_id:
-            complaints.filtered(lambda c: c.stage_id == stage)._check_can_enter(stage)
+        for stage, entering in complaints.grouped("stage_id").items():
+            entering._check_can_enter(stage)
         complaints._on_stage_entered(previous_kinds={})
         return complaints
 
@@ -449,21 +537,26 @@ class CsComplaint(models.Model):
         stage = self.env["cs.complaint.stage"].browse(vals["stage_id"])
         moving = self.filtered(lambda complaint: complaint.stage_id != stage)
         previous_kinds = {complaint.id: complaint.stage_kind for complaint in moving}
-        moving._check_can_enter(stage)
         result = super().write(vals)
+        # after the write, so the outcome may be set along with the stage
+        moving._check_can_enter(stage)
         moving._on_stage_entered(previous_kinds)
         return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(
-            _("Complaints are records the bank must keep: archive them instead of "
-              "deleting them.")
+            _(
+                "Complaints are records the bank must keep: archive them instead of "
+                "deleting them."
+            )
         )
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        return [dict(vals, subject=_("%s (copy)", vals["subject"])) for vals in vals_list]
+        return [
+            dict(vals, subject=_("%s (copy)", vals["subject"])) for vals in vals_list
+        ]
 
     # ------------------------------------------------------------------
     # actions
@@ -493,11 +586,14 @@ class CsComplaint(models.Model):
 
     def action_request_extension(self):
         self.ensure_one()
+        self._check_no_pending_extension()
         step = self._next_extension_step()
         if not step:
             raise UserError(
-                _("The deadline policy of %(complaint)s allows no further extension.",
-                  complaint=self.display_name)
+                _(
+                    "The deadline policy of %(complaint)s allows no further extension.",
+                    complaint=self.display_name,
+                )
             )
         return {
             "type": "ir.actions.act_window",
@@ -524,15 +620,22 @@ class CsComplaint(models.Model):
 
     def _deadline_calendar(self):
         self.ensure_one()
-        return self.team_id._deadline_calendar() if self.team_id else (
-            self.company_id.cs_default_calendar_id or self.company_id.resource_calendar_id
+        return (
+            self.team_id._deadline_calendar()
+            if self.team_id
+            else (
+                self.company_id.cs_default_calendar_id
+                or self.company_id.resource_calendar_id
+            )
         )
 
     def _deadline_status_at(self, moment):
         """The deadline status at ``moment``; see deadline_status_sql()."""
         self.ensure_one()
         if self.resolved_date:
-            on_time = not self.resolve_deadline or self.resolved_date <= self.resolve_deadline
+            on_time = (
+                not self.resolve_deadline or self.resolved_date <= self.resolve_deadline
+            )
             return "met" if on_time else "breached"
         if not self.resolve_deadline:
             return "on_track"
@@ -547,37 +650,78 @@ class CsComplaint(models.Model):
             return "at_risk"
         return "on_track"
 
-    def _next_extension_step(self):
-        """The policy's first extension step not yet approved or requested."""
+    def _pending_extension(self, exclude=None):
+        """The extension request awaiting approval, leaving out ``exclude``."""
         self.ensure_one()
-        used = self.extension_ids.filtered(
-            lambda request: request.state in ("requested", "approved")
-        ).step_id
-        return (self.sla_policy_id.extension_ids - used)[:1]
+        return (self.extension_ids - (exclude or self.extension_ids.browse())).filtered(
+            lambda request: request.state == "requested"
+        )
+
+    def _check_no_pending_extension(self, exclude=None):
+        if self._pending_extension(exclude):
+            raise UserError(
+                _(
+                    "%(complaint)s already has an extension waiting for approval.",
+                    complaint=self.display_name,
+                )
+            )
+
+    def _next_extension_step(self, exclude=None):
+        """The policy's first extension step not yet approved, if none is pending.
+
+        ``exclude`` is a request to leave out, such as the one being created.
+        """
+        self.ensure_one()
+        if self._pending_extension(exclude):
+            return self.env["cs.sla.policy.extension"]
+        approved = self.extension_ids.filtered(
+            lambda request: request.state == "approved"
+        )
+        return (self.sla_policy_id.extension_ids - approved.step_id)[:1]
 
     @api.model
-    def _next_references(self, vals_list):
-        """References for a batch of new complaints, in one query.
+    def _assign_references(self, vals_list):
+        """Give every new complaint without a reference the next one.
 
         Standard sequences hand out numbers with PostgreSQL's nextval(); asking
-        for all of them at once keeps batch imports at a constant cost.
+        for all of them in one query keeps batch imports at a constant cost.
         """
-        wanted = sum(1 for vals in vals_list if not vals.get("name") or vals["name"] == _("New"))
-        if not wanted:
-            return [False] * len(vals_list)
-        sequence = self.env["ir.sequence"].sudo().search(
-            [("code", "=", "cs.complaint"), ("company_id", "in", [self.env.company.id, False])],
-            order="company_id", limit=1,
+        placeholder = _("New")
+        unnamed = [
+            vals
+            for vals in vals_list
+            if not vals.get("name") or vals["name"] == placeholder
+        ]
+        if not unnamed:
+            return
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "cs.complaint"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
         )
         if not sequence:
             raise UserError(_("The complaint reference sequence is missing."))
         if sequence.implementation == "standard" and not sequence.use_date_range:
             self.env.cr.execute(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                [f"ir_sequence_{sequence.id:03d}", len(vals_list)],
+                SQL(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)",
+                    f"ir_sequence_{sequence.id:03d}",
+                    len(unnamed),
+                )
             )
-            return [sequence.get_next_char(number) for number, in self.env.cr.fetchall()]
-        return [sequence.next_by_id() for _vals in vals_list]
+            numbers = [number for (number,) in self.env.cr.fetchall()]
+            references = [sequence.get_next_char(number) for number in numbers]
+        else:
+            references = [sequence.next_by_id() for _vals in unnamed]
+        for vals, reference in zip(unnamed, references, strict=True):
+            vals["name"] = reference
 
     def _check_can_enter(self, stage):
         """Refuse moves that would resolve or close a complaint too early."""
@@ -586,19 +730,28 @@ class CsComplaint(models.Model):
         for complaint in self:
             if not complaint.outcome:
                 raise UserError(
-                    _("Set the outcome of %(complaint)s before resolving it.",
-                      complaint=complaint.display_name)
+                    _(
+                        "Set the outcome of %(complaint)s before resolving it.",
+                        complaint=complaint.display_name,
+                    )
                 )
-            if stage.kind == "closed" and complaint.company_id.cs_close_requires_analysis:
+            if (
+                stage.kind == "closed"
+                and complaint.company_id.cs_close_requires_analysis
+            ):
                 if not complaint.root_cause_id:
                     raise UserError(
-                        _("Set the root cause of %(complaint)s before closing it.",
-                          complaint=complaint.display_name)
+                        _(
+                            "Set the root cause of %(complaint)s before closing it.",
+                            complaint=complaint.display_name,
+                        )
                     )
                 if complaint.action_ids.filtered(lambda action: not action.is_done):
                     raise UserError(
-                        _("Finish every action of %(complaint)s before closing it.",
-                          complaint=complaint.display_name)
+                        _(
+                            "Finish every action of %(complaint)s before closing it.",
+                            complaint=complaint.display_name,
+                        )
                     )
 
     def _on_stage_entered(self, previous_kinds):
@@ -614,49 +767,53 @@ class CsComplaint(models.Model):
         logs.search([("complaint_id", "in", self.ids), ("date_out", "=", False)]).write(
             {"date_out": now}
         )
-        logs.create([
-            {
-                "complaint_id": complaint.id,
-                "team_id": complaint.team_id.id,
-                "stage_id": complaint.stage_id.id,
-                "stage_kind": complaint.stage_kind,
-                "user_id": self.env.uid,
-                "date_in": now,
-            }
-            for complaint in self
-        ])
-        for kind in set(self.mapped("stage_kind")):
-            same_kind = self.filtered(lambda complaint: complaint.stage_kind == kind)
-            same_kind._apply_stage_kind(kind, previous_kinds, now)
-        for stage in self.stage_id:
-            template = stage.mail_template_id
-            entered = self.filtered(lambda complaint: complaint.stage_id == stage)
-            if template and entered:
-                entered._mail_customer(template)
+        logs.create(
+            [
+                {
+                    "complaint_id": complaint.id,
+                    "team_id": complaint.team_id.id,
+                    "stage_id": complaint.stage_id.id,
+                    "stage_kind": complaint.stage_kind,
+                    "user_id": self.env.uid,
+                    "date_in": now,
+                }
+                for complaint in self
+            ]
+        )
+        for kind, entered in self.grouped("stage_kind").items():
+            entered._apply_stage_kind(kind, previous_kinds, now)
+        for stage, entered in self.grouped("stage_id").items():
+            if stage.mail_template_id:
+                entered._mail_customer(stage.mail_template_id)
 
     def _apply_stage_kind(self, kind, previous_kinds, now):
         """Set the dates a stage of ``kind`` implies on complaints entering it."""
-        values = {}
         if kind != "new":
-            for complaint in self.filtered(lambda c: not c.acknowledged_date):
-                complaint.acknowledged_date = now
-        if kind in DONE_KINDS:
-            values["paused_since"] = False
-            for complaint in self.filtered(lambda c: not c.resolved_date):
-                complaint.resolved_date = now
-                complaint.final_response_date = complaint.final_response_date or now
+            self.filtered(lambda c: not c.acknowledged_date).acknowledged_date = now
+        if kind == "awaiting":
+            self.filtered(
+                lambda c: c.sla_policy_id.pause_when_awaiting and not c.paused_since
+            ).paused_since = now
         else:
-            reopened = self.filtered(lambda c: previous_kinds.get(c.id) in DONE_KINDS)
-            for complaint in reopened:
-                complaint.reopen_count += 1
-            reopened.resolved_date = False
-            pausing = self.filtered(lambda c: c.sla_policy_id.pause_when_awaiting)
-            if kind == "awaiting":
-                pausing.filtered(lambda c: not c.paused_since).paused_since = now
-            else:
-                values["paused_since"] = False
-        if values:
-            super(CsComplaint, self).write(values)
+            self.filtered("paused_since").paused_since = False
+        if kind in DONE_KINDS:
+            for complaint in self.filtered(lambda c: not c.resolved_date):
+                complaint.write(
+                    {
+                        "resolved_date": now,
+                        "final_response_date": complaint.final_response_date or now,
+                    }
+                )
+            return
+        reopened = self.filtered(lambda c: previous_kinds.get(c.id) in DONE_KINDS)
+        for complaint in reopened:
+            complaint.write(
+                {
+                    "resolved_date": False,
+                    "final_response_date": False,
+                    "reopen_count": complaint.reopen_count + 1,
+                }
+            )
 
     def _mail_customer(self, template):
         """Send ``template`` to each complaint's customer and keep it in the chatter.
@@ -690,8 +847,9 @@ class CsComplaint(models.Model):
     def _refresh_deadline_status(self):
         self.flush_model()
         status = deadline_status_sql(fields.Datetime.now())
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE cs_complaint c
                SET deadline_status = %s
              WHERE c.active
@@ -699,17 +857,20 @@ class CsComplaint(models.Model):
                AND c.resolve_deadline IS NOT NULL
                AND c.deadline_status IS DISTINCT FROM %s
             """,
-            status,
-            status,
-        ))
+                status,
+                status,
+            )
+        )
         self.invalidate_model(["deadline_status"])
 
     @api.model
     def _count_pending_escalations(self):
-        self.env.cr.execute(SQL(
-            "SELECT count(*) FROM (%s) pending",
-            pending_escalations_sql(fields.Datetime.now()),
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM (%s) pending",
+                pending_escalations_sql(fields.Datetime.now()),
+            )
+        )
         return self.env.cr.fetchone()[0]
 
     @api.model
@@ -719,8 +880,9 @@ class CsComplaint(models.Model):
         Returns {complaint id: (old level, new level)}. Rows another worker
         holds are skipped, and the level only ever rises.
         """
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH due AS (
                 %s
                  ORDER BY c.id
@@ -733,9 +895,10 @@ class CsComplaint(models.Model):
              WHERE c.id = due.id
          RETURNING c.id, due.level, due.due_level
             """,
-            pending_escalations_sql(fields.Datetime.now()),
-            limit,
-        ))
+                pending_escalations_sql(fields.Datetime.now()),
+                limit,
+            )
+        )
         rows = self.env.cr.fetchall()
         self.invalidate_model(["escalation_level"])
         return {complaint_id: (old, new) for complaint_id, old, new in rows}
@@ -748,7 +911,7 @@ class CsComplaint(models.Model):
         """
         self.ensure_one()
         chain = [self.user_id, self.team_id.supervisor_id, self.team_id.manager_id]
-        candidates = chain[level - 1:] + chain[: level - 1][::-1]
+        candidates = chain[level - 1 :] + chain[: level - 1][::-1]
         return next((user for user in candidates if user), self.env["res.users"])
 
     @api.model
@@ -764,46 +927,69 @@ class CsComplaint(models.Model):
         try:
             with self.env.cr.savepoint():
                 self.browse(list(claimed))._notify_escalation(claimed)
-        except Exception:  # noqa: BLE001 - isolate the failing complaint below
-            _logger.warning("Batch escalation failed, retrying one by one", exc_info=True)
+        except Exception:
+            _logger.warning(
+                "Batch escalation failed, retrying one by one", exc_info=True
+            )
             for complaint in self.browse(list(claimed)):
                 try:
                     with self.env.cr.savepoint():
                         complaint._notify_escalation(claimed)
-                except Exception as error:  # noqa: BLE001 - kept on the record
+                except Exception as error:
                     _logger.exception("Escalation of %s failed", complaint.name)
                     complaint.escalation_error = str(error)[:250]
 
     def _notify_escalation(self, levels_by_id):
         """Log, schedule and mail the escalations of ``self`` in batch."""
-        activity_type = self.env.ref("customer_service_bank.mail_activity_type_cs_escalation")
-        level_labels = dict(self._fields["escalation_level"]._description_selection(self.env))
-        status_labels = dict(self._fields["deadline_status"]._description_selection(self.env))
+        activity_type = self.env.ref(
+            "customer_service_bank.mail_activity_type_cs_escalation"
+        )
+        level_labels = dict(
+            self._fields["escalation_level"]._description_selection(self.env)
+        )
+        status_labels = dict(
+            self._fields["deadline_status"]._description_selection(self.env)
+        )
         bodies, activities, to_mail = {}, [], self.browse()
         for complaint in self:
             level = levels_by_id[complaint.id][1]
             recipient = complaint._escalation_recipient(level)
-            complaint.escalation_user_id = recipient
+            # the note logged below names the recipient: a tracking message per
+            # complaint would repeat it and cost two queries each
+            complaint.with_context(mail_notrack=True).escalation_user_id = recipient
             notify = recipient and complaint.company_id.cs_escalation_enabled
-            bodies[complaint.id] = Markup("%s") % _(
-                "Deadline %(status)s: escalated to %(level)s%(who)s.",
-                status=status_labels[complaint.deadline_status],
-                level=level_labels[str(level)],
-                who=f" ({recipient.name})" if notify else "",
-            )
+            status = status_labels[complaint.deadline_status]
             if notify:
-                activities.append({
-                    "res_model_id": self.env["ir.model"]._get_id(self._name),
-                    "res_id": complaint.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": _("%(complaint)s: deadline %(status)s",
-                                 complaint=complaint.name,
-                                 status=status_labels[complaint.deadline_status]),
-                    "user_id": recipient.id,
-                    "date_deadline": fields.Date.context_today(
-                        complaint, complaint.resolve_deadline
-                    ),
-                })
+                body = _(
+                    "Deadline %(status)s: escalated to %(level)s (%(user)s).",
+                    status=status,
+                    level=level_labels[str(level)],
+                    user=recipient.name,
+                )
+            else:
+                body = _(
+                    "Deadline %(status)s: escalation level %(level)s, nobody notified.",
+                    status=status,
+                    level=level_labels[str(level)],
+                )
+            bodies[complaint.id] = Markup("<p>%s</p>") % body
+            if notify:
+                activities.append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id(self._name),
+                        "res_id": complaint.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": _(
+                            "%(complaint)s: deadline %(status)s",
+                            complaint=complaint.name,
+                            status=status,
+                        ),
+                        "user_id": recipient.id,
+                        "date_deadline": fields.Date.context_today(
+                            complaint, complaint.resolve_deadline
+                        ),
+                    }
+                )
                 to_mail |= complaint
         self._message_log_batch(bodies=bodies)
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(

@@ -50,30 +50,40 @@ class CsComplaintAction(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         actions = super().create(vals_list)
+        # the owner's rule would otherwise open any complaint an action is put on
+        actions.complaint_id.check_access("write")
         actions._schedule_activities()
         for action in actions:
             action.complaint_id._message_log(
-                body=_("Action assigned to %(user)s: %(action)s",
-                       user=action.user_id.name, action=action.name)
+                body=_(
+                    "Action assigned to %(user)s: %(action)s",
+                    user=action.user_id.name,
+                    action=action.name,
+                )
             )
         return actions
 
     def write(self, vals):
         result = super().write(vals)
+        if "complaint_id" in vals:
+            self.complaint_id.check_access("write")
         if {"user_id", "date_deadline", "name"} & vals.keys():
             self.filtered(lambda action: not action.is_done)._schedule_activities()
         return result
 
     def action_done(self):
         for action in self.filtered(lambda action: not action.is_done):
-            action.write({"is_done": True, "date_done": fields.Date.context_today(action)})
+            action.write(
+                {"is_done": True, "date_done": fields.Date.context_today(action)}
+            )
             if action.activity_id:
-                action.activity_id.sudo().action_feedback(
-                    feedback=_("Action done.")
-                )
+                action.activity_id.sudo().action_feedback(feedback=_("Action done."))
             action.complaint_id.sudo()._message_log(
-                body=_("Action done by %(user)s: %(action)s",
-                       user=self.env.user.name, action=action.name)
+                body=_(
+                    "Action done by %(user)s: %(action)s",
+                    user=self.env.user.name,
+                    action=action.name,
+                )
             )
         return True
 
@@ -84,7 +94,9 @@ class CsComplaintAction(models.Model):
 
     def _schedule_activities(self):
         """Give each open action's owner one activity matching the action."""
-        activity_type = self.env.ref("customer_service_bank.mail_activity_type_cs_action")
+        activity_type = self.env.ref(
+            "customer_service_bank.mail_activity_type_cs_action"
+        )
         for action in self:
             values = {
                 "summary": action.name,

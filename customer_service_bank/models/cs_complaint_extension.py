@@ -50,25 +50,32 @@ class CsComplaintExtension(models.Model):
         requests = super().create(vals_list)
         for request in requests:
             complaint = request.complaint_id
-            if request.step_id != complaint._next_extension_step():
+            complaint._check_no_pending_extension(exclude=request)
+            if request.step_id != complaint._next_extension_step(exclude=request):
                 raise UserError(
-                    _("%(step)s is not the next extension of %(complaint)s.",
-                      step=request.step_id.name, complaint=complaint.display_name)
-                )
-            if len(complaint.extension_ids.filtered(lambda r: r.state == "requested")) > 1:
-                raise UserError(
-                    _("%(complaint)s already has an extension waiting for approval.",
-                      complaint=complaint.display_name)
+                    _(
+                        "%(step)s is not the next extension of %(complaint)s.",
+                        step=request.step_id.name,
+                        complaint=complaint.display_name,
+                    )
                 )
             complaint._message_log(
-                body=_("Extension requested (%(step)s): %(reason)s",
-                       step=request.step_id.name, reason=request.reason)
+                body=_(
+                    "Extension requested (%(step)s): %(reason)s",
+                    step=request.step_id.name,
+                    reason=request.reason,
+                )
             )
         return requests
 
     def write(self, vals):
-        if {"state", "decided_by_id", "decision_date", "step_id", "reason"} & vals.keys() \
-                and not self.env.context.get("cs_extension_decision"):
+        if {
+            "state",
+            "decided_by_id",
+            "decision_date",
+            "step_id",
+            "reason",
+        } & vals.keys() and not self.env.context.get("cs_extension_decision"):
             raise AccessError(
                 _("Extension requests are decided with the Approve and Refuse buttons.")
             )
@@ -79,15 +86,16 @@ class CsComplaintExtension(models.Model):
         for request in self:
             complaint = request.complaint_id
             complaint._message_log(
-                body=_("Extension approved (%(step)s). New deadline: %(deadline)s",
-                       step=request.step_id.name,
-                       deadline=fields.Datetime.to_string(complaint.resolve_deadline))
+                body=_(
+                    "Extension approved (%(step)s). New deadline: %(deadline)s",
+                    step=request.step_id.name,
+                    deadline=fields.Datetime.to_string(complaint.resolve_deadline),
+                )
             )
-            template = self.env.ref(
-                "customer_service_bank.mail_template_cs_complaint_extension"
-            )
-            complaint.message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
+            complaint._mail_customer(
+                self.env.ref(
+                    "customer_service_bank.mail_template_cs_complaint_extension"
+                )
             )
         return True
 
@@ -105,8 +113,10 @@ class CsComplaintExtension(models.Model):
                 raise UserError(_("This extension request was already decided."))
             if request.step_id.group_id not in self.env.user.groups_id:
                 raise AccessError(
-                    _("Only members of %(group)s can decide on this extension.",
-                      group=request.step_id.group_id.full_name)
+                    _(
+                        "Only members of %(group)s can decide on this extension.",
+                        group=request.step_id.group_id.full_name,
+                    )
                 )
         self.with_context(cs_extension_decision=True).write(
             {

@@ -33,5 +33,7 @@ class CsComplaintStageLog(models.Model):
     def _compute_duration_hours(self):
         for log in self:
             log.duration_hours = (
-                (log.date_out - log.date_in).total_seconds() / 3600 if log.date_out else 0.0
+                (log.date_out - log.date_in).total_seconds() / 3600
+                if log.date_out
+                else 0.0
             )

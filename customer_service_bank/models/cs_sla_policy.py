@@ -52,10 +52,15 @@ class CsSlaPolicy(models.Model):
         help="Time to acknowledge the complaint; 0 for no acknowledgement deadline.",
     )
     ack_unit = fields.Selection(
-        DEADLINE_UNITS, string="Acknowledgement Unit", default="working_days", required=True
+        DEADLINE_UNITS,
+        string="Acknowledgement Unit",
+        default="working_days",
+        required=True,
     )
     resolve_time = fields.Integer(
-        string="Resolution Time", required=True, tracking=True,
+        string="Resolution Time",
+        required=True,
+        tracking=True,
         help="Time to give the final response.",
     )
     resolve_unit = fields.Selection(
@@ -85,13 +90,21 @@ class CsSlaPolicy(models.Model):
     )
 
     _sql_constraints = [
-        ("ack_time_positive", "CHECK(ack_time >= 0)",
-         "The acknowledgement time cannot be negative."),
-        ("resolve_time_positive", "CHECK(resolve_time > 0)",
-         "The resolution time must be positive."),
-        ("warning_threshold_range",
-         "CHECK(warning_threshold >= 0 AND warning_threshold <= 100)",
-         "The warning threshold must be between 0 and 100%."),
+        (
+            "ack_time_positive",
+            "CHECK(ack_time >= 0)",
+            "The acknowledgement time cannot be negative.",
+        ),
+        (
+            "resolve_time_positive",
+            "CHECK(resolve_time > 0)",
+            "The resolution time must be positive.",
+        ),
+        (
+            "warning_threshold_range",
+            "CHECK(warning_threshold >= 0 AND warning_threshold <= 100)",
+            "The warning threshold must be between 0 and 100%.",
+        ),
     ]
 
     def _effective_warning_threshold(self):
@@ -101,11 +114,16 @@ class CsSlaPolicy(models.Model):
     @api.model
     def _match(self, complaints):
         """Map each complaint to its policy, loading the candidates once."""
-        policies = self.search([
-            ("company_id", "in", complaints.company_id.ids),
-            "|", "|", ("category_id", "!=", False), ("channel", "!=", False),
-            ("priority", "!=", False),
-        ])
+        policies = self.search(
+            [
+                ("company_id", "in", complaints.company_id.ids),
+                "|",
+                "|",
+                ("category_id", "!=", False),
+                ("channel", "!=", False),
+                ("priority", "!=", False),
+            ]
+        )
         result = {}
         for complaint in complaints:
             ranked = [
@@ -129,13 +147,16 @@ class CsSlaPolicy(models.Model):
             and (
                 not self.category_id
                 or self.category_id == complaint.category_id
-                or (
-                    complaint.category_id.parent_path or ""
-                ).startswith(self.category_id.parent_path or "/")
+                or (complaint.category_id.parent_path or "").startswith(
+                    self.category_id.parent_path or "/"
+                )
             )
         )
 
     def _specificity(self):
         """Criteria count first, then depth of the category in its tree."""
         depth = (self.category_id.parent_path or "").count("/")
-        return (bool(self.category_id) + bool(self.channel) + bool(self.priority), depth)
+        return (
+            bool(self.category_id) + bool(self.channel) + bool(self.priority),
+            depth,
+        )

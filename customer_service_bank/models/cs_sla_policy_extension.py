@@ -26,9 +26,7 @@ class CsSlaPolicyExtension(models.Model):
         required=True,
         help="Members of this group approve the extension.",
     )
-    description = fields.Text(
-        translate=True, help="When this extension may be used."
-    )
+    description = fields.Text(translate=True, help="When this extension may be used.")
 
     _sql_constraints = [
         ("time_positive", "CHECK(time > 0)", "An extension must add time."),

@@ -1,11 +1,11 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
 
 
 class CsTaxonomyMixin(models.AbstractModel):
     """A translatable tree of terms shown with their full path.
 
-    The inheriting model defines ``parent_id`` and ``child_ids`` on itself.
+    The inheriting model defines ``parent_id`` and ``child_ids`` on itself;
+    the parent store refuses cycles.
     """
 
     _name = "cs.taxonomy.mixin"
@@ -23,11 +23,6 @@ class CsTaxonomyMixin(models.AbstractModel):
     active = fields.Boolean(default=True)
     description = fields.Text(translate=True)
     company_id = fields.Many2one("res.company", index=True)
-
-    @api.constrains("parent_id")
-    def _check_parent_cycle(self):
-        if self._has_cycle():
-            raise ValidationError(_("An entry cannot be its own ancestor."))
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -62,3 +63,22 @@ class ResCompany(models.Model):
             "The manager escalation delay cannot be negative.",
         ),
     ]
+
+    @api.constrains(
+        "cs_warning_threshold", "cs_repeat_window_days", "cs_manager_escalation_hours"
+    )
+    def _check_cs_settings(self):
+        """Same rules as the SQL constraints, with a message the settings can show."""
+        for company in self:
+            if not 0 <= company.cs_warning_threshold <= 100:
+                raise ValidationError(
+                    _("The deadline warning threshold must be between 0 and 100%.")
+                )
+            if company.cs_repeat_window_days < 0:
+                raise ValidationError(
+                    _("The repeat complaint window cannot be negative.")
+                )
+            if company.cs_manager_escalation_hours < 0:
+                raise ValidationError(
+                    _("The manager escalation delay cannot be negative.")
+                )

@@ -10,6 +10,5 @@ class ResUsers(models.Model):
         "user_id",
         "team_id",
         string="Customer Service Teams",
-        help="Teams this user works in; record rules use it to show their "
-        "complaints.",
+        help="Teams this user works in; record rules use it to show their complaints.",
     )

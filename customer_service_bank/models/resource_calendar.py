@@ -42,9 +42,7 @@ class WorkingDays:
             if self.is_working(day):
                 return day
             day += timedelta(days=1)
-        raise UserError(
-            _("The calendar %(name)s has no working day.", name=self.name)
-        )
+        raise UserError(_("The calendar %(name)s has no working day.", name=self.name))
 
     def add_working_days(self, day, count):
         for _step in range(count):
@@ -116,7 +114,14 @@ class ResourceCalendar(models.Model):
             .search_read(
                 [
                     ("resource_id", "=", False),
-                    ("calendar_id", "in", [False, self.id]),
+                    # this calendar's holidays count whatever their company
+                    # (new time off takes the user's, even on a shared
+                    # calendar); time off for all calendars only when it is
+                    # of this calendar's company or of none
+                    "|",
+                    ("calendar_id", "=", self.id),
+                    "&",
+                    ("calendar_id", "=", False),
                     ("company_id", "in", [False, self.company_id.id]),
                 ],
                 ["date_from", "date_to"],

@@ -11,13 +11,20 @@ class CsComplaintMerge(models.TransientModel):
     _description = "Merge Duplicate Complaints"
 
     complaint_ids = fields.Many2many(
-        "cs.complaint", string="Complaints", required=True,
+        "cs.complaint",
+        string="Complaints",
+        required=True,
         default=lambda self: self._default_complaint_ids(),
     )
     target_id = fields.Many2one(
-        "cs.complaint", string="Keep", required=True,
+        "cs.complaint",
+        string="Keep",
+        required=True,
         domain="[('id', 'in', complaint_ids)]",
-        compute="_compute_target_id", store=True, readonly=False,
+        compute="_compute_target_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="The complaint that stays open; the others are archived into it.",
     )
 
@@ -29,7 +36,8 @@ class CsComplaintMerge(models.TransientModel):
     @api.depends("complaint_ids")
     def _compute_target_id(self):
         for wizard in self:
-            wizard.target_id = wizard.complaint_ids.sorted("received_date")[:1]
+            # _origin: on a new wizard the complaints are new records too
+            wizard.target_id = wizard.complaint_ids._origin.sorted("received_date")[:1]
 
     def action_merge(self):
         self.ensure_one()
@@ -39,7 +47,8 @@ class CsComplaintMerge(models.TransientModel):
             raise UserError(_("Choose at least two complaints and the one to keep."))
         if len(self.complaint_ids.partner_id) > 1:
             raise UserError(_("Only complaints of the same customer can be merged."))
-        if duplicates.merged_into_id:
+        # the kept one too: a merged complaint restored later is no target either
+        if self.complaint_ids.merged_into_id:
             raise UserError(_("Some of these complaints were already merged."))
         # moving messages and files is a supervisor's decision the rules allow
         self.env["mail.message"].sudo().search(
@@ -59,7 +68,9 @@ class CsComplaintMerge(models.TransientModel):
             % (complaint.id, complaint.name)
             for complaint in duplicates
         )
-        target.message_post(body=Markup("%s %s") % (_("Merged into this complaint:"), links))
+        target.message_post(
+            body=Markup("%s %s") % (_("Merged into this complaint:"), links)
+        )
         for duplicate in duplicates:
             duplicate.message_post(
                 body=_("Merged into %(complaint)s.", complaint=target.name)
