@@ -18,7 +18,9 @@ class CsCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(
-            context=dict(cls.env.context, no_reset_password=True, mail_create_nosubscribe=True)
+            context=dict(
+                cls.env.context, no_reset_password=True, mail_create_nosubscribe=True
+            )
         )
         cls.company_a = cls.env.ref("base.main_company")
         cls.company_b = cls.env["res.company"].create({"name": "Bank B"})
@@ -28,77 +30,123 @@ class CsCommon(TransactionCase):
         cls.policy_fca = cls.env.ref("customer_service_bank.cs_sla_policy_uk_fca")
         cls.policy_psr = cls.env.ref("customer_service_bank.cs_sla_policy_uk_psr")
         cls.policy_cfpb = cls.env.ref("customer_service_bank.cs_sla_policy_us_cfpb")
-        cls.company_a.write({
-            "cs_default_sla_policy_id": cls.policy_nfra.id,
-            "cs_default_calendar_id": cls.calendar_cn.id,
-            "cs_warning_threshold": 75.0,
-            "cs_repeat_window_days": 30,
-            "cs_close_requires_analysis": True,
-            "cs_escalation_enabled": True,
-            "cs_manager_escalation_hours": 24,
-        })
+        cls.company_a.write(
+            {
+                "cs_default_sla_policy_id": cls.policy_nfra.id,
+                "cs_default_calendar_id": cls.calendar_cn.id,
+                "cs_warning_threshold": 75.0,
+                "cs_repeat_window_days": 30,
+                "cs_close_requires_analysis": True,
+                "cs_escalation_enabled": True,
+                "cs_manager_escalation_hours": 24,
+            }
+        )
         cls.stage_new = cls.env.ref("customer_service_bank.cs_complaint_stage_new")
-        cls.stage_in_progress = cls.env.ref("customer_service_bank.cs_complaint_stage_in_progress")
-        cls.stage_awaiting = cls.env.ref("customer_service_bank.cs_complaint_stage_awaiting")
-        cls.stage_resolved = cls.env.ref("customer_service_bank.cs_complaint_stage_resolved")
-        cls.stage_closed = cls.env.ref("customer_service_bank.cs_complaint_stage_closed")
+        cls.stage_in_progress = cls.env.ref(
+            "customer_service_bank.cs_complaint_stage_in_progress"
+        )
+        cls.stage_awaiting = cls.env.ref(
+            "customer_service_bank.cs_complaint_stage_awaiting"
+        )
+        cls.stage_resolved = cls.env.ref(
+            "customer_service_bank.cs_complaint_stage_resolved"
+        )
+        cls.stage_closed = cls.env.ref(
+            "customer_service_bank.cs_complaint_stage_closed"
+        )
 
         group = "customer_service_bank.group_cs_"
         both = [Command.set([cls.company_a.id])]
-        cls.agent_a = new_test_user(cls.env, "cs_t_agent_a", groups=group + "agent", company_ids=both)
-        cls.agent_a2 = new_test_user(cls.env, "cs_t_agent_a2", groups=group + "agent", company_ids=both)
-        cls.agent_b = new_test_user(cls.env, "cs_t_agent_b", groups=group + "agent", company_ids=both)
+        cls.agent_a = new_test_user(
+            cls.env, "cs_t_agent_a", groups=group + "agent", company_ids=both
+        )
+        cls.agent_a2 = new_test_user(
+            cls.env, "cs_t_agent_a2", groups=group + "agent", company_ids=both
+        )
+        cls.agent_b = new_test_user(
+            cls.env, "cs_t_agent_b", groups=group + "agent", company_ids=both
+        )
         cls.supervisor_a = new_test_user(
             cls.env, "cs_t_supervisor_a", groups=group + "supervisor", company_ids=both
         )
         cls.supervisor_b = new_test_user(
             cls.env, "cs_t_supervisor_b", groups=group + "supervisor", company_ids=both
         )
-        cls.manager = new_test_user(cls.env, "cs_t_manager", groups=group + "manager", company_ids=both)
-        cls.employee = new_test_user(cls.env, "cs_t_employee", groups="base.group_user", company_ids=both)
+        cls.manager = new_test_user(
+            cls.env, "cs_t_manager", groups=group + "manager", company_ids=both
+        )
+        cls.employee = new_test_user(
+            cls.env, "cs_t_employee", groups="base.group_user", company_ids=both
+        )
         cls.portal = new_test_user(cls.env, "cs_t_portal", groups="base.group_portal")
-        only_b = {"company_id": cls.company_b.id, "company_ids": [Command.set([cls.company_b.id])]}
-        cls.agent_c = new_test_user(cls.env, "cs_t_agent_c", groups=group + "agent", **only_b)
-        cls.supervisor_c = new_test_user(cls.env, "cs_t_supervisor_c", groups=group + "supervisor", **only_b)
+        only_b = {
+            "company_id": cls.company_b.id,
+            "company_ids": [Command.set([cls.company_b.id])],
+        }
+        cls.agent_c = new_test_user(
+            cls.env, "cs_t_agent_c", groups=group + "agent", **only_b
+        )
+        cls.supervisor_c = new_test_user(
+            cls.env, "cs_t_supervisor_c", groups=group + "supervisor", **only_b
+        )
 
         Team = cls.env["cs.team"]
-        cls.team_a = Team.create({
-            "name": "Team A",
-            "company_id": cls.company_a.id,
-            "supervisor_id": cls.supervisor_a.id,
-            "manager_id": cls.manager.id,
-            "member_ids": [Command.set([cls.agent_a.id, cls.agent_a2.id])],
-            "resource_calendar_id": cls.calendar_cn.id,
-        })
-        cls.team_b = Team.create({
-            "name": "Team B",
-            "company_id": cls.company_a.id,
-            "supervisor_id": cls.supervisor_b.id,
-            "member_ids": [Command.set([cls.agent_b.id])],
-            "resource_calendar_id": cls.calendar_uk.id,
-        })
-        cls.team_c = Team.create({
-            "name": "Team C",
-            "company_id": cls.company_b.id,
-            "supervisor_id": cls.supervisor_c.id,
-            "member_ids": [Command.set([cls.agent_c.id])],
-            "resource_calendar_id": cls.calendar_cn.id,
-        })
+        cls.team_a = Team.create(
+            {
+                "name": "Team A",
+                "company_id": cls.company_a.id,
+                "supervisor_id": cls.supervisor_a.id,
+                "manager_id": cls.manager.id,
+                "member_ids": [Command.set([cls.agent_a.id, cls.agent_a2.id])],
+                "resource_calendar_id": cls.calendar_cn.id,
+            }
+        )
+        cls.team_b = Team.create(
+            {
+                "name": "Team B",
+                "company_id": cls.company_a.id,
+                "supervisor_id": cls.supervisor_b.id,
+                "member_ids": [Command.set([cls.agent_b.id])],
+                "resource_calendar_id": cls.calendar_uk.id,
+            }
+        )
+        cls.team_c = Team.create(
+            {
+                "name": "Team C",
+                "company_id": cls.company_b.id,
+                "supervisor_id": cls.supervisor_c.id,
+                "member_ids": [Command.set([cls.agent_c.id])],
+                "resource_calendar_id": cls.calendar_cn.id,
+            }
+        )
 
         Category = cls.env["cs.complaint.category"]
         cls.cat_cards = Category.create({"name": "Cards", "code": "T-CARD"})
-        cls.cat_fees = Category.create({"name": "Fees", "code": "T-CARD-FEE", "parent_id": cls.cat_cards.id})
+        cls.cat_fees = Category.create(
+            {"name": "Fees", "code": "T-CARD-FEE", "parent_id": cls.cat_cards.id}
+        )
         cls.cat_loans = Category.create({"name": "Loans", "code": "T-LOAN"})
         cls.root_cause = cls.env["cs.root.cause"].create({"name": "Missing control"})
-        cls.customer = cls.env["res.partner"].create({"name": "Customer One", "email": "one@example.com"})
-        cls.customer2 = cls.env["res.partner"].create({"name": "Customer Two", "email": "two@example.com"})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Customer One", "email": "one@example.com"}
+        )
+        cls.customer2 = cls.env["res.partner"].create(
+            {"name": "Customer Two", "email": "two@example.com"}
+        )
         cls.customer_b = cls.env["res.partner"].create(
-            {"name": "Customer B", "email": "b@example.com", "company_id": cls.company_b.id}
+            {
+                "name": "Customer B",
+                "email": "b@example.com",
+                "company_id": cls.company_b.id,
+            }
         )
 
     @classmethod
     def create_complaint(cls, **values):
-        """A complaint of ``customer`` for team A, received Monday 2 Nov 2026, 10:00 in Shanghai."""
+        """A complaint of ``customer`` for team A.
+
+        Received Monday 2 November 2026, 10:00 in Shanghai.
+        """
         values = {
             "subject": "Annual fee charged twice",
             "partner_id": cls.customer.id,

@@ -1,1 +1,164 @@
-"""Placeholder: being written."""
+from datetime import datetime
+
+from odoo.tests import freeze_time, users, warmup
+
+from .common import CsCommon
+
+# received Thursday 1 Oct 2026: breached for weeks, due for the manager
+LONG_AGO = datetime(2026, 10, 1, 2, 0)
+
+
+class TestQueryCount(CsCommon):
+    """Batch work costs the same number of queries whatever the batch size.
+
+    Each pair of tests runs the same operation on batches of different sizes
+    and pins the same count: a query per complaint would break one of them.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # demo complaints must not be refreshed or escalated with the test's own
+        cls.env["cs.complaint"].search([]).with_context(tracking_disable=True).write(
+            {"active": False}
+        )
+        cls.customers = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Batch Customer {index}",
+                    "email": f"batch{index}@example.com",
+                }
+                for index in range(50)
+            ]
+        )
+        cls.escalation_type = cls.env.ref(
+            "customer_service_bank.mail_activity_type_cs_escalation"
+        )
+
+    def _vals_list(self, count, received_date=datetime(2026, 11, 2, 2, 0)):
+        return [
+            {
+                "subject": f"Batch complaint {index}",
+                "partner_id": self.customers[index].id,
+                "team_id": self.team_a.id,
+                "category_id": self.cat_fees.id,
+                "channel": "branch",
+                "received_date": received_date,
+            }
+            for index in range(count)
+        ]
+
+    def _ack_mails(self, complaints):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "cs.complaint"),
+                    ("res_id", "in", complaints.ids),
+                    ("subject", "like", "we have received your complaint"),
+                ]
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # batch create: reference, policy, deadlines, stage log and mail
+    # ------------------------------------------------------------------
+
+    def _check_create(self, count):
+        vals_list = self._vals_list(count)
+        with self.assertQueryCount(admin=38, cs_t_agent_a=38):
+            complaints = self.env["cs.complaint"].create(vals_list)
+        self.assertEqual(len(set(complaints.mapped("name"))), count)
+        self.assertEqual(complaints.stage_id, self.stage_new)
+        self.assertEqual(complaints.sla_policy_id, self.policy_nfra)
+        self.assertEqual(
+            set(complaints.mapped("resolve_deadline")),
+            {datetime(2026, 11, 17, 15, 59, 59)},
+        )
+        self.assertEqual(len(complaints.stage_log_ids), count)
+        self.assertEqual(len(self._ack_mails(complaints)), count)
+
+    @users("admin", "cs_t_agent_a")
+    @warmup
+    def test_create_20_complaints(self):
+        self._check_create(20)
+
+    @users("admin", "cs_t_agent_a")
+    @warmup
+    def test_create_40_complaints(self):
+        self._check_create(40)
+
+    # ------------------------------------------------------------------
+    # deadline status refresh: one UPDATE
+    # ------------------------------------------------------------------
+
+    def _check_refresh(self, count):
+        Complaint = self.env["cs.complaint"]
+        with freeze_time("2026-11-03 00:00:00"):
+            complaints = Complaint.create(self._vals_list(count))
+            self.env.flush_all()
+        self.assertEqual(set(complaints.mapped("deadline_status")), {"on_track"})
+        with self.assertQueryCount(1):
+            Complaint._refresh_deadline_status()
+        self.assertEqual(set(complaints.mapped("deadline_status")), {"breached"})
+
+    @warmup
+    def test_refresh_deadline_status_1(self):
+        self._check_refresh(1)
+
+    @warmup
+    def test_refresh_deadline_status_50(self):
+        self._check_refresh(50)
+
+    # ------------------------------------------------------------------
+    # escalation cron: claim, note, activity and mail in batch
+    # ------------------------------------------------------------------
+
+    def _check_cron(self, pending, batch_size):
+        Complaint = self.env["cs.complaint"]
+        complaints = Complaint.create(self._vals_list(pending, received_date=LONG_AGO))
+        self.assertEqual(set(complaints.mapped("deadline_status")), {"breached"})
+        with self.assertQueryCount(28):
+            Complaint._cron_check_deadlines(batch_size=batch_size)
+        escalated = complaints.filtered(
+            lambda complaint: complaint.escalation_level == "3"
+        )
+        self.assertEqual(len(escalated), min(pending, batch_size))
+        self.assertEqual(escalated.escalation_user_id, self.manager)
+        self.assertEqual(
+            (complaints - escalated).mapped("escalation_level"),
+            ["0"] * (pending - len(escalated)),
+        )
+        self.assertEqual(
+            Complaint._count_pending_escalations(), pending - len(escalated)
+        )
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "cs.complaint"),
+                ("res_id", "in", complaints.ids),
+                ("activity_type_id", "=", self.escalation_type.id),
+            ]
+        )
+        self.assertEqual(sorted(activities.mapped("res_id")), sorted(escalated.ids))
+        self.assertEqual(activities.user_id, self.manager)
+        mails = self.env["mail.mail"].search(
+            [
+                ("model", "=", "cs.complaint"),
+                ("res_id", "in", complaints.ids),
+                ("subject", "like", "complaint deadline needs your attention"),
+            ]
+        )
+        self.assertEqual(sorted(mails.mapped("res_id")), sorted(escalated.ids))
+
+    @warmup
+    def test_cron_escalates_5_of_5(self):
+        self._check_cron(pending=5, batch_size=10)
+
+    @warmup
+    def test_cron_escalates_10_of_20(self):
+        self._check_cron(pending=20, batch_size=10)
+
+    @warmup
+    def test_cron_escalates_20_of_20(self):
+        self._check_cron(pending=20, batch_size=20)

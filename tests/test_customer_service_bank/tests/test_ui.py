@@ -1,1 +1,114 @@
-"""Placeholder: being written."""
+from datetime import datetime
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import CsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestUi(CsCommon, HttpCase):
+    """Key flows in the web client, driven by the tours of static/tests/tours."""
+
+    def _queued_mails(self, complaint):
+        return self.env["mail.mail"].search(
+            [("model", "=", "cs.complaint"), ("res_id", "=", complaint.id)], order="id"
+        )
+
+    def test_complaint_tour(self):
+        """An agent registers, acknowledges and resolves a complaint."""
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Customer Ltd", "email": "tour.customer@example.com"}
+        )
+        category = self.env["cs.complaint.category"].create(
+            {"name": "Tour Card Blocks", "code": "T-TOUR"}
+        )
+        started = fields.Datetime.now().replace(microsecond=0)
+
+        self.start_tour("/odoo", "cs_complaint_tour", login=self.agent_a.login)
+
+        complaint = self.env["cs.complaint"].search(
+            [("subject", "=", "Tour: card blocked abroad")]
+        )
+        self.assertEqual(len(complaint), 1)
+        self.assertRegex(complaint.name, r"^CMP/\d{4}/\d{5}$")
+        self.assertEqual(complaint.partner_id, customer)
+        self.assertEqual(complaint.category_id, category)
+        self.assertEqual(complaint.channel, "phone")
+        self.assertEqual(
+            complaint.team_id, self.team_a, "the agent's team is the default"
+        )
+        self.assertEqual(complaint.create_uid, self.agent_a)
+        self.assertEqual(complaint.stage_id, self.stage_resolved)
+        self.assertEqual(complaint.outcome, "partially_upheld")
+        self.assertEqual(complaint.redress_amount, 25.0)
+        self.assertEqual(complaint.sla_policy_id, self.policy_nfra)
+        self.assertEqual(complaint.deadline_status, "met")
+        finished = fields.Datetime.now()
+        self.assertTrue(started <= complaint.received_date <= finished)
+        self.assertTrue(
+            complaint.received_date <= complaint.acknowledged_date <= finished
+        )
+        self.assertTrue(
+            complaint.acknowledged_date <= complaint.resolved_date <= finished
+        )
+        self.assertEqual(complaint.final_response_date, complaint.resolved_date)
+        self.assertEqual(
+            complaint.stage_log_ids.sorted("id").mapped("stage_id"),
+            self.stage_new | self.stage_in_progress | self.stage_resolved,
+        )
+
+        mails = self._queued_mails(complaint)
+        self.assertEqual(
+            mails.mapped("subject"),
+            [
+                f"{complaint.name}: we have received your complaint",
+                f"{complaint.name}: our final response to your complaint",
+            ],
+        )
+        self.assertEqual(mails.mapped("state"), ["outgoing", "outgoing"])
+        self.assertEqual(mails.recipient_ids, customer)
+        self.assertIn("partially upheld your complaint", mails[1].body_html)
+
+    def test_extension_tour(self):
+        """A supervisor approves a pending extension from the complaint form."""
+        complaint = self.create_complaint(subject="Tour: statement never arrived")
+        self.assertEqual(complaint.sla_policy_id, self.policy_nfra)
+        # 15 calendar days from Mon 2 Nov 2026: Tue 17 Nov, end of day in Shanghai
+        self.assertEqual(complaint.resolve_deadline, datetime(2026, 11, 17, 15, 59, 59))
+        step = self.env.ref("customer_service_bank.cs_sla_policy_cn_nfra_complex")
+        request = (
+            self.env["cs.complaint.extension"]
+            .with_user(self.agent_a)
+            .create(
+                {
+                    "complaint_id": complaint.id,
+                    "step_id": step.id,
+                    "reason": "The card scheme has not answered yet.",
+                }
+            )
+        )
+        mails_before = self._queued_mails(complaint)
+
+        self.start_tour("/odoo", "cs_extension_tour", login=self.supervisor_a.login)
+
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(request.decided_by_id, self.supervisor_a)
+        self.assertTrue(request.decision_date)
+        # 15 more calendar days: Wednesday 2 Dec 2026, end of day in Shanghai
+        self.assertEqual(complaint.resolve_deadline, datetime(2026, 12, 2, 15, 59, 59))
+        self.assertEqual(complaint.next_extension_id, step.policy_id.extension_ids[1])
+        new_mails = self._queued_mails(complaint) - mails_before
+        self.assertEqual(
+            new_mails.mapped("subject"),
+            [f"{complaint.name}: we need more time to answer your complaint"],
+        )
+        self.assertEqual(new_mails.recipient_ids, self.customer)
+
+    def test_settings_tour(self):
+        """An administrator changes the warning threshold in the settings."""
+        self.assertEqual(self.company_a.cs_warning_threshold, 75.0)
+
+        self.start_tour("/odoo", "cs_settings_tour", login="admin")
+
+        self.assertEqual(self.company_a.cs_warning_threshold, 80.0)
