@@ -16,6 +16,7 @@
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_digest_templates.xml",
         "data/cs_complaint_stage_data.xml",
         "data/resource_calendar_data.xml",
         "data/cs_sla_policy_data.xml",

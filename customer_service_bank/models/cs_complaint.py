@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -519,16 +519,21 @@ class CsComplaint(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._assign_references(vals_list)
+        # handlers of a batch get one digest below, not a mail per complaint
+        batch = len(vals_list) > 1
+        model = self.with_context(mail_auto_subscribe_no_notify=True) if batch else self
         # one search of the default stage for the batch, not one per complaint
         missing_stage = [vals for vals in vals_list if "stage_id" not in vals]
         if missing_stage and "default_stage_id" not in self.env.context:
             stage_id = self._default_stage_id().id
             for vals in missing_stage:
                 vals["stage_id"] = stage_id
-        complaints = super().create(vals_list)
+        complaints = super(CsComplaint, model).create(vals_list).with_env(self.env)
         for stage, entering in complaints.grouped("stage_id").items():
             entering._check_can_enter(stage)
         complaints._on_stage_entered(previous_kinds={})
+        if batch:
+            complaints.filtered("user_id")._mail_digests("assigned", "user_id")
         return complaints
 
     def write(self, vals):
@@ -995,8 +1000,42 @@ class CsComplaint(models.Model):
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activities
         )
-        if to_mail:
-            self.env.ref(
-                "customer_service_bank.mail_template_cs_complaint_escalation"
-            ).send_mail_batch(to_mail.ids)
+        to_mail._mail_digests("escalated", "escalation_user_id")
         self.escalation_error = False
+
+    def _mail_digests(self, kind, user_field):
+        """Mail each user in ``user_field`` one list of their complaints.
+
+        ``kind`` is "assigned" or "escalated". A batch of hundreds of
+        complaints sends each person one mail, in their language and time
+        zone, instead of hundreds; each complaint keeps its own activity.
+        """
+        mails = []
+        for user, complaints in self.grouped(user_field).items():
+            if not user.partner_id.email:
+                continue
+            env = self.with_context(lang=user.lang, tz=user.tz).env
+            subject = (
+                env._("Complaints assigned to you: %(count)s", count=len(complaints))
+                if kind == "assigned"
+                else env._(
+                    "Complaints needing your attention: %(count)s",
+                    count=len(complaints),
+                )
+            )
+            body = env["ir.qweb"]._render(
+                "customer_service_bank.cs_complaint_digest",
+                {"user": user, "complaints": complaints.with_env(env), "kind": kind},
+            )
+            company = complaints.company_id[:1]
+            mails.append(
+                {
+                    "subject": subject,
+                    "body_html": body,
+                    "email_from": company.email_formatted
+                    or self.env.user.email_formatted,
+                    "recipient_ids": [Command.link(user.partner_id.id)],
+                    "auto_delete": True,
+                }
+            )
+        self.env["mail.mail"].sudo().create(mails)

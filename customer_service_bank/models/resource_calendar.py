@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 # A year of days: no real calendar needs longer to find its next working day.
@@ -18,8 +18,8 @@ class WorkingDays:
     Day-based deadlines end at midnight, local time, of their last day.
     """
 
-    def __init__(self, name, tz, weekdays, holidays, makeup_days):
-        self.name = name
+    def __init__(self, calendar, tz, weekdays, holidays, makeup_days):
+        self.calendar = calendar
         self.tz = tz
         self.weekdays = weekdays
         self.holidays = holidays
@@ -42,7 +42,10 @@ class WorkingDays:
             if self.is_working(day):
                 return day
             day += timedelta(days=1)
-        raise UserError(_("The calendar %(name)s has no working day.", name=self.name))
+        env = self.calendar.env
+        raise UserError(
+            env._("The calendar %(name)s has no working day.", name=self.calendar.name)
+        )
 
     def add_working_days(self, day, count):
         for _step in range(count):
@@ -140,4 +143,4 @@ class ResourceCalendar(models.Model):
                 holidays.add(day)
                 day += timedelta(days=1)
         makeup_days = set(self.sudo().cs_makeup_workday_ids.mapped("date"))
-        return WorkingDays(self.name, tz, weekdays, holidays, makeup_days)
+        return WorkingDays(self, tz, weekdays, holidays, makeup_days)

@@ -1,4 +1,3 @@
-from contextlib import contextmanager
 from datetime import date, datetime
 
 from odoo.exceptions import UserError, ValidationError
@@ -25,16 +24,6 @@ class TestComplaintLifecycle(CsCommon):
                 "company_id": cls.company_a.id,
             }
         )
-
-    @contextmanager
-    def assertRaisesRolledBack(self, exception, pattern):
-        """assertRaisesRegex, rolling the failed operation back as a request would.
-
-        Checks run once the values are in the cache; without the rollback the
-        rejected values would stay visible to the rest of the test.
-        """
-        with self.assertRaisesRegex(exception, pattern), self.env.cr.savepoint():
-            yield
 
     def _create(self, moment=CREATED, **values):
         with freeze_time(moment):
@@ -108,6 +97,50 @@ class TestComplaintLifecycle(CsCommon):
         with freeze_time(datetime(2027, 1, 4, 1, 0)):
             next_year = self.create_complaint(received_date=datetime(2027, 1, 4, 0, 0))
         self.assertEqual(next_year.name, f"CMP/2027/{start + 4:05d}")
+
+    def _assignment_mails(self, user):
+        return self.env["mail.mail"].search(
+            [
+                ("recipient_ids", "in", user.partner_id.ids),
+                ("subject", "=like", "Complaints assigned to you: %"),
+            ]
+        )
+
+    def test_batch_assignment_sends_one_digest_per_handler(self):
+        values = [
+            {
+                "subject": f"Fee #{index}",
+                "partner_id": self.customer.id,
+                "team_id": self.team_a.id,
+                "user_id": (self.agent_a if index < 3 else self.agent_a2).id,
+                "received_date": datetime(2026, 11, 2, 2, 0),
+            }
+            for index in range(4)
+        ]
+        complaints = self.env["cs.complaint"].create(values)
+        digest_a = self._assignment_mails(self.agent_a)
+        self.assertEqual(len(digest_a), 1)
+        self.assertEqual(digest_a.subject, "Complaints assigned to you: 3")
+        for complaint in complaints[:3]:
+            self.assertIn(f">{complaint.name}<", digest_a.body_html)
+        self.assertNotIn(f">{complaints[3].name}<", digest_a.body_html)
+        digest_a2 = self._assignment_mails(self.agent_a2)
+        self.assertEqual(digest_a2.subject, "Complaints assigned to you: 1")
+        # handlers still follow their complaints
+        self.assertIn(self.agent_a.partner_id, complaints[0].message_partner_ids)
+        # the batch context does not stick to the returned records
+        self.assertNotIn("mail_auto_subscribe_no_notify", complaints.env.context)
+
+    def test_single_assignment_uses_odoos_own_notice(self):
+        complaint = self.create_complaint(user_id=self.agent_a.id)
+        notices = self.env["mail.mail"].search(
+            [
+                ("recipient_ids", "in", self.agent_a.partner_id.ids),
+                ("subject", "=", f"You have been assigned to {complaint.display_name}"),
+            ]
+        )
+        self.assertEqual(len(notices), 1)
+        self.assertFalse(self._assignment_mails(self.agent_a))
 
     def test_creation_logs_stage_and_acknowledges_customer(self):
         complaint = self._create()

@@ -142,14 +142,16 @@ class TestQueryCount(CsCommon):
         )
         self.assertEqual(sorted(activities.mapped("res_id")), sorted(escalated.ids))
         self.assertEqual(activities.user_id, self.manager)
-        mails = self.env["mail.mail"].search(
-            [
-                ("model", "=", "cs.complaint"),
-                ("res_id", "in", complaints.ids),
-                ("subject", "like", "complaint deadline needs your attention"),
-            ]
+        # one digest for the manager lists every escalated complaint
+        digest = self.env["mail.mail"].search(
+            [("subject", "like", "Complaints needing your attention: ")]
         )
-        self.assertEqual(sorted(mails.mapped("res_id")), sorted(escalated.ids))
+        self.assertEqual(digest.recipient_ids, self.manager.partner_id)
+        self.assertEqual(
+            digest.subject, f"Complaints needing your attention: {len(escalated)}"
+        )
+        for complaint in escalated:
+            self.assertIn(f">{complaint.name}<", digest.body_html)
 
     @warmup
     def test_cron_escalates_5_of_5(self):
