@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import datetime
 
 from odoo import Command
@@ -140,6 +141,16 @@ class CsCommon(TransactionCase):
                 "company_id": cls.company_b.id,
             }
         )
+
+    @contextmanager
+    def assertRaisesRolledBack(self, exception, pattern):
+        """assertRaisesRegex, rolling the failed operation back as a request would.
+
+        Checks run once the values are in the cache; without the rollback the
+        rejected values would stay visible to the rest of the test.
+        """
+        with self.assertRaisesRegex(exception, pattern), self.env.cr.savepoint():
+            yield
 
     @classmethod
     def create_complaint(cls, **values):

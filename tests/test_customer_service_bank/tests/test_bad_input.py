@@ -19,12 +19,6 @@ class TestBadInput(CsCommon):
     """Every mistake a user can make is refused with a message saying what to fix."""
 
     @contextmanager
-    def assertRaisesRolledBack(self, exception, pattern):
-        """assertRaisesRegex, rolling the failed operation back as a request would."""
-        with self.assertRaisesRegex(exception, pattern), self.env.cr.savepoint():
-            yield
-
-    @contextmanager
     def assertCheckViolation(self, message):
         """A CHECK constraint refuses the data; the user reads ``message``.
 

@@ -1,4 +1,3 @@
-from contextlib import contextmanager
 from datetime import datetime
 
 from psycopg2.errors import NotNullViolation
@@ -35,12 +34,6 @@ class TestExtension(CsCommon):
             cls.complaint = cls.create_complaint(
                 received_date=datetime(2026, 9, 1, 2, 0)
             )
-
-    @contextmanager
-    def assertRaisesRolledBack(self, exception, pattern):
-        """assertRaisesRegex rolling the failed operation back, as a request would."""
-        with self.assertRaisesRegex(exception, pattern), self.env.cr.savepoint():
-            yield
 
     def _request(self, step, user=None, reason=REASON, complaint=None):
         return (

@@ -1,5 +1,4 @@
 import base64
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from odoo.exceptions import UserError
@@ -112,12 +111,6 @@ class TestMergeComplaints(CsCommon):
             subject="Annual fee charged twice (by email)",
             channel="email",
         )
-
-    @contextmanager
-    def assertRaisesRolledBack(self, exception, pattern):
-        """assertRaisesRegex, rolling the failed operation back as a request would."""
-        with self.assertRaisesRegex(exception, pattern), self.env.cr.savepoint():
-            yield
 
     def _wizard(self, complaints, user=None):
         model = self.env["cs.complaint.merge"].with_user(user or self.supervisor_a)
