@@ -557,9 +557,10 @@ class TestAssignmentNotice(CsCommon):
 
     def test_single_assignment_uses_odoos_own_notice(self):
         complaint = self.create_complaint(user_id=self.agent_a.id)
-        notices = self.env["mail.mail"].search(
+        # the notice's mail may already be sent and deleted: look for its message
+        notices = self.env["mail.message"].search(
             [
-                ("recipient_ids", "in", self.agent_a.partner_id.ids),
+                ("partner_ids", "in", self.agent_a.partner_id.ids),
                 ("subject", "=", f"You have been assigned to {complaint.display_name}"),
             ]
         )
