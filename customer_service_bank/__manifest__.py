@@ -32,11 +32,16 @@
         "views/cs_sla_policy_views.xml",
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
+        "views/cs_product_views.xml",
+        "views/cs_product_holding_views.xml",
+        "views/cs_customer_transaction_views.xml",
+        "views/res_partner_views.xml",
         "wizards/cs_complaint_merge_views.xml",
         "views/cs_menus.xml",
     ],
     "demo": [
         "demo/cs_demo.xml",
         "demo/cs_complaint_demo.xml",
+        "demo/cs_product_demo.xml",
     ],
 }

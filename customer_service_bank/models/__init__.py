@@ -14,3 +14,7 @@ from . import cs_complaint_stage_log
 from . import cs_complaint_action
 from . import cs_complaint_extension
 from . import cs_complaint
+from . import cs_product
+from . import cs_product_holding
+from . import cs_customer_transaction
+from . import res_partner

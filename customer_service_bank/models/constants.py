@@ -1,4 +1,4 @@
-"""Selections shared by complaints and the policies that match them."""
+"""Selections shared by several models (complaints, policies, customers)."""
 
 CHANNELS = [
     ("branch", "Branch Counter"),
@@ -25,4 +25,27 @@ DEADLINE_STATUSES = [
     ("at_risk", "At Risk"),
     ("breached", "Breached"),
     ("met", "Met"),
+]
+PRODUCT_CATEGORIES = [
+    ("deposit", "Deposit"),
+    ("card", "Card"),
+    ("loan", "Loan"),
+    ("wealth", "Wealth Management"),
+    ("insurance", "Insurance"),
+    ("payment", "Payment"),
+    ("other", "Other"),
+]
+TRANSACTION_TYPES = [
+    ("deposit", "Deposit"),
+    ("withdrawal", "Withdrawal"),
+    ("payment", "Payment"),
+    ("transfer", "Transfer"),
+    ("fee", "Fee"),
+    ("interest", "Interest"),
+    ("purchase", "Purchase"),
+    ("other", "Other"),
+]
+CUSTOMER_TYPES = [
+    ("individual", "Individual"),
+    ("corporate", "Corporate"),
 ]

@@ -11,3 +11,4 @@ from . import test_bad_input
 from . import test_query_count
 from . import test_settings
 from . import test_ui
+from . import test_customer_transactions
