@@ -54,12 +54,17 @@ class ResPartner(models.Model):
         groups="customer_service_bank.group_cs_agent",
     )
     cs_holding_count = fields.Integer(
-        compute="_compute_cs_counts", groups="customer_service_bank.group_cs_agent"
+        string="Holding Count",
+        compute="_compute_cs_counts",
+        groups="customer_service_bank.group_cs_agent",
     )
     cs_transaction_count = fields.Integer(
-        compute="_compute_cs_counts", groups="customer_service_bank.group_cs_agent"
+        string="Transaction Count",
+        compute="_compute_cs_counts",
+        groups="customer_service_bank.group_cs_agent",
     )
     cs_can_see_sensitive = fields.Boolean(
+        string="Can See Sensitive Data",
         compute="_compute_cs_can_see_sensitive",
         help="The current user may see this customer's holdings and transactions: "
         "Customer Service supervisors and managers, and the relationship manager.",
