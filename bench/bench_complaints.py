@@ -774,35 +774,40 @@ def summary(args, create_figures, cron_figures):
     return all(verdict == "PASS" for verdict in verdicts)
 
 
+@contextmanager
+def rolled_back_environment(config, database):
+    """A superuser environment on ``database`` whose transaction is rolled back."""
+    odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(database)
+    with closing(registry.cursor()) as cr:
+        try:
+            cr.execute("SELECT version()")
+            print(f"Odoo {odoo.release.version}, {cr.fetchone()[0].split(',')[0]}")
+            print(f"database {database}, {os.cpu_count()} CPUs, {load()}")
+            print("everything below runs in ONE transaction, rolled back at the end")
+            yield api.Environment(cr, SUPERUSER_ID, {})
+        finally:
+            cr.rollback()
+
+
 def main(argv=None):
     args = parse_args(argv)
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
     sql_log = open(args.sql_log, "w", encoding="utf-8") if args.sql_log else None  # noqa: SIM115
-    cr = registry.cursor()
     try:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        cr.execute("SELECT version()")
-        print(f"Odoo {odoo.release.version}, {cr.fetchone()[0].split(',')[0]}")
-        print(f"database {args.database}, {os.cpu_count()} CPUs, {load()}")
-        print("everything below runs in ONE transaction, rolled back at the end")
-        start = time.perf_counter()
-        fixtures = make_fixtures(env)
-        env.flush_all()
-        warm_up(env, fixtures)
-        print(
-            f"fixtures: {HANDLERS} handlers, supervisor, manager, a team, "
-            f"{len(fixtures[2])} categories, {CUSTOMERS} customers "
-            f"({time.perf_counter() - start:.2f} s)"
-        )
-        create_figures = bench_create(env, args, fixtures, sql_log)
-        cron_figures = bench_cron(env, args, fixtures, sql_log)
-        passed = summary(args, create_figures, cron_figures)
+        with rolled_back_environment(args.config, args.database) as env:
+            start = time.perf_counter()
+            fixtures = make_fixtures(env)
+            env.flush_all()
+            warm_up(env, fixtures)
+            print(
+                f"fixtures: {HANDLERS} handlers, supervisor, manager, a team, "
+                f"{len(fixtures[2])} categories, {CUSTOMERS} customers "
+                f"({time.perf_counter() - start:.2f} s)"
+            )
+            create_figures = bench_create(env, args, fixtures, sql_log)
+            cron_figures = bench_cron(env, args, fixtures, sql_log)
+            passed = summary(args, create_figures, cron_figures)
     finally:
-        cr.rollback()
-        cr.close()
         if sql_log:
             sql_log.close()
     print(

@@ -33,10 +33,8 @@ import random
 import sys
 import time
 
-from bench_complaints import Meter, header, load, report
+from bench_complaints import Meter, header, load, report, rolled_back_environment
 
-import odoo
-from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
 
 TARGET_ROWS_PER_SECOND = 5_000
@@ -200,25 +198,12 @@ def summary(args, total, created, again):
 
 def main(argv=None):
     args = parse_args(argv)
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
-    cr = registry.cursor()
-    try:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        cr.execute("SELECT version()")
-        print(f"Odoo {odoo.release.version}, {cr.fetchone()[0].split(',')[0]}")
-        print(f"database {args.database}, {os.cpu_count()} CPUs, {load()}")
-        print("everything below runs in ONE transaction, rolled back at the end")
+    with rolled_back_environment(args.config, args.database) as env:
         fixtures = make_fixtures(env, args.customers)
         header("1. customers")
         report("create() + flush_all()", args.customers, fixtures[3], "customers")
         total, created, again = bench_import(env, args, fixtures)
         passed = summary(args, total, created, again)
-    finally:
-        cr.rollback()
-        cr.close()
     print("\nrolled back: the database holds no benchmark record")
     return 0 if passed else 1
 
