@@ -399,15 +399,6 @@ class TestStandardImport(CustomerCommon):
 class TestCustomerAccess(CustomerCommon):
     """Who reads and writes products, holdings and transactions."""
 
-    # fmt: off
-    ACL = {
-        # model        portal employee agent supervisor manager
-        PRODUCT:     ("",    "",      "r",  "r",       "rwcu"),
-        HOLDING:     ("",    "",      "r",  "r",       "rwcu"),
-        TRANSACTION: ("",    "",      "r",  "rc",      "rwc"),
-    }
-    # fmt: on
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -476,30 +467,6 @@ class TestCustomerAccess(CustomerCommon):
             (self.tx_1.partner_id, self.tx_b.partner_id),
             (self.customer, self.customer_b),
         )
-
-    def test_acl_matrix(self):
-        roles = (
-            self.portal,
-            self.employee,
-            self.agent_a,
-            self.supervisor_a,
-            self.manager,
-        )
-        Access = self.env["ir.model.access"]
-        for model, grants in self.ACL.items():
-            for user, granted in zip(roles, grants, strict=True):
-                for letter, operation in zip(
-                    "rwcu", ("read", "write", "create", "unlink"), strict=True
-                ):
-                    with self.subTest(
-                        model=model, user=user.login, operation=operation
-                    ):
-                        self.assertEqual(
-                            Access.with_user(user).check(
-                                model, operation, raise_exception=False
-                            ),
-                            letter in granted,
-                        )
 
     def test_sensitive_records_by_role(self):
         """Agents see the holdings and transactions of the customers they manage."""

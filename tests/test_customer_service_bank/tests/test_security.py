@@ -41,6 +41,10 @@ ACL_MATRIX = {
     "cs.sla.policy.extension":  ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     "cs.makeup.workday":        ("",    "r",     "r",    "r",       "r",    "rwcu"),
     "cs.complaint.merge":       ("",    "",      "",     "rwcu",    "rwcu", "rwcu"),
+    # sensitive customer data: record rules narrow agents to their customers
+    "cs.product":               ("",    "",      "r",    "r",       "rwcu", "rwcu"),
+    "cs.product.holding":       ("",    "",      "r",    "r",       "rwcu", "rwcu"),
+    "cs.customer.transaction":  ("",    "",      "r",    "rc",      "rwc",  "rwc"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the
