@@ -17,4 +17,10 @@ from . import cs_complaint
 from . import cs_product
 from . import cs_product_holding
 from . import cs_customer_transaction
+from . import cs_special_need
+from . import cs_customer_sensitive
+from . import cs_segment
+from . import cs_segment_history
 from . import res_partner
+from . import cs_followup
+from . import cs_service_plan

@@ -49,3 +49,47 @@ CUSTOMER_TYPES = [
     ("individual", "Individual"),
     ("corporate", "Corporate"),
 ]
+SEGMENT_KINDS = [
+    ("tier", "Value Tier"),
+    ("tag", "Needs and Behaviour"),
+]
+SEGMENT_CHANGE_CAUSES = [
+    ("recompute", "Recomputation"),
+    ("override", "Manual Override"),
+    ("override_removed", "Override Removed"),
+]
+SPECIAL_NEED_KINDS = [
+    ("elderly", "Elderly"),
+    ("disability", "Disability"),
+    ("language", "Language"),
+    ("vulnerable", "Vulnerable Customer"),
+    ("other", "Other"),
+]
+FOLLOWUP_KINDS = [
+    ("phone", "Phone Call"),
+    ("visit", "Visit"),
+    ("video", "Video Call"),
+    ("message", "Message"),
+]
+FOLLOWUP_OUTCOMES = [
+    ("reached", "Reached"),
+    ("not_reached", "Not Reached"),
+    ("declined", "Declined"),
+    ("opportunity", "Opportunity Found"),
+    ("issue", "Issue Raised"),
+]
+SATISFACTION_LEVELS = [
+    ("1", "Very Dissatisfied"),
+    ("2", "Dissatisfied"),
+    ("3", "Neutral"),
+    ("4", "Satisfied"),
+    ("5", "Very Satisfied"),
+]
+SERVICE_PLAN_STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("review", "Under Review"),
+    ("closed", "Closed"),
+]
+# Channels counted as digital in a customer's digital share.
+DIGITAL_CHANNELS = ("online_banking", "mobile_app")

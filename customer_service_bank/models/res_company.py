@@ -45,6 +45,26 @@ class ResCompany(models.Model):
         help="Hours a deadline may stay breached before the team's manager is "
         "notified.",
     )
+    cs_key_customer_percent = fields.Float(
+        string="Key Customers (%)",
+        default=10.0,
+        help="Share of the customers, by value score, flagged as key customers.",
+    )
+    cs_metrics_window_months = fields.Integer(
+        string="Metrics Window (months)",
+        default=12,
+        help="Transactions of this many months count in the customer metrics.",
+    )
+    cs_followup_after_complaint = fields.Boolean(
+        string="Follow Up Resolved Complaints",
+        default=True,
+        help="Plan a follow-up with the customer after each resolved complaint.",
+    )
+    cs_followup_after_complaint_days = fields.Integer(
+        string="Follow Up After (days)",
+        default=7,
+        help="Days between a complaint's resolution and its follow-up.",
+    )
 
     _sql_constraints = [
         (
@@ -62,10 +82,30 @@ class ResCompany(models.Model):
             "CHECK(cs_manager_escalation_hours >= 0)",
             "The manager escalation delay cannot be negative.",
         ),
+        (
+            "cs_key_customer_percent_range",
+            "CHECK(cs_key_customer_percent >= 0 AND cs_key_customer_percent <= 100)",
+            "The share of key customers must be between 0 and 100%.",
+        ),
+        (
+            "cs_metrics_window_months_positive",
+            "CHECK(cs_metrics_window_months > 0)",
+            "The metrics window must be at least one month.",
+        ),
+        (
+            "cs_followup_after_complaint_days_positive",
+            "CHECK(cs_followup_after_complaint_days >= 0)",
+            "The follow-up delay cannot be negative.",
+        ),
     ]
 
     @api.constrains(
-        "cs_warning_threshold", "cs_repeat_window_days", "cs_manager_escalation_hours"
+        "cs_warning_threshold",
+        "cs_repeat_window_days",
+        "cs_manager_escalation_hours",
+        "cs_key_customer_percent",
+        "cs_metrics_window_months",
+        "cs_followup_after_complaint_days",
     )
     def _check_cs_settings(self):
         """Same rules as the SQL constraints, with a message the settings can show."""
@@ -82,3 +122,13 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     _("The manager escalation delay cannot be negative.")
                 )
+            if not 0 <= company.cs_key_customer_percent <= 100:
+                raise ValidationError(
+                    _("The share of key customers must be between 0 and 100%.")
+                )
+            if company.cs_metrics_window_months <= 0:
+                raise ValidationError(
+                    _("The metrics window must be at least one month.")
+                )
+            if company.cs_followup_after_complaint_days < 0:
+                raise ValidationError(_("The follow-up delay cannot be negative."))

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -25,3 +25,36 @@ class ResConfigSettings(models.TransientModel):
     cs_manager_escalation_hours = fields.Integer(
         related="company_id.cs_manager_escalation_hours", readonly=False
     )
+    cs_key_customer_percent = fields.Float(
+        related="company_id.cs_key_customer_percent", readonly=False
+    )
+    cs_metrics_window_months = fields.Integer(
+        related="company_id.cs_metrics_window_months", readonly=False
+    )
+    cs_followup_after_complaint = fields.Boolean(
+        related="company_id.cs_followup_after_complaint", readonly=False
+    )
+    cs_followup_after_complaint_days = fields.Integer(
+        related="company_id.cs_followup_after_complaint_days", readonly=False
+    )
+    cs_metrics_cron_id = fields.Many2one(
+        "ir.cron", compute="_compute_cs_metrics_cron_id"
+    )
+    cs_metrics_interval_number = fields.Integer(
+        related="cs_metrics_cron_id.interval_number", readonly=False
+    )
+    cs_metrics_interval_type = fields.Selection(
+        related="cs_metrics_cron_id.interval_type", readonly=False
+    )
+    cs_metrics_nextcall = fields.Datetime(
+        related="cs_metrics_cron_id.nextcall", readonly=False
+    )
+
+    @api.depends("company_id")
+    def _compute_cs_metrics_cron_id(self):
+        cron = self.env.ref(
+            "customer_service_bank.ir_cron_cs_customer_metrics",
+            raise_if_not_found=False,
+        )
+        for settings in self:
+            settings.cs_metrics_cron_id = cron.sudo() if cron else False
