@@ -136,7 +136,16 @@ class CsComplaint(models.Model):
     category_id = fields.Many2one(
         "cs.complaint.category", index=True, tracking=True, check_company=True
     )
-    priority = fields.Selection(PRIORITIES, default="0", tracking=True, index=True)
+    priority = fields.Selection(
+        PRIORITIES,
+        compute="_compute_priority",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        index=True,
+        help="Raised to the priority of the customer's tier, never lowered.",
+    )
     description = fields.Html()
     received_date = fields.Datetime(
         string="Received",
@@ -360,6 +369,12 @@ class CsComplaint(models.Model):
                 complaint.action_ids.filtered(lambda action: not action.is_done)
             )
 
+    @api.depends("partner_id")
+    def _compute_priority(self):
+        for complaint in self:
+            tier_priority = complaint.partner_id.cs_segment_id.complaint_priority
+            complaint.priority = max(complaint.priority or "0", tier_priority or "0")
+
     @api.depends("partner_id", "category_id", "received_date")
     def _compute_repeat_of_id(self):
         """Link each complaint to the customer's latest earlier one in its category.
@@ -408,10 +423,18 @@ class CsComplaint(models.Model):
             complaint.repeat_of_id = previous
             complaint.is_repeat = bool(previous)
 
-    @api.depends("company_id", "team_id", "category_id", "channel", "priority")
+    @api.depends(
+        "company_id", "team_id", "category_id", "channel", "priority", "partner_id"
+    )
     def _compute_sla_policy_id(self):
         for complaint, policy in self.env["cs.sla.policy"]._match(self).items():
             complaint.sla_policy_id = policy
+
+    def _tier_sla_policy(self):
+        """The deadline policy of the customer's tier, if of this company."""
+        self.ensure_one()
+        policy = self.partner_id.sudo().cs_segment_id.sla_policy_id
+        return policy if policy.company_id == self.company_id else policy.browse()
 
     @api.depends(
         "received_date",
@@ -802,13 +825,15 @@ class CsComplaint(models.Model):
         else:
             self.filtered("paused_since").paused_since = False
         if kind in DONE_KINDS:
-            for complaint in self.filtered(lambda c: not c.resolved_date):
+            resolved = self.filtered(lambda c: not c.resolved_date)
+            for complaint in resolved:
                 complaint.write(
                     {
                         "resolved_date": now,
                         "final_response_date": complaint.final_response_date or now,
                     }
                 )
+            self.env["cs.followup"]._plan_after_complaints(resolved)
             return
         reopened = self.filtered(lambda c: previous_kinds.get(c.id) in DONE_KINDS)
         for complaint in reopened:

@@ -101,20 +101,13 @@ class CsSegment(models.Model):
     benefits = fields.Html(translate=True)
     customer_count = fields.Integer(compute="_compute_customer_count")
 
-    _sql_constraints = [
-        (
-            "thresholds_positive",
-            (
-                "CHECK(min_aum >= 0 AND min_transaction_amount >= 0 AND "
-                "min_transaction_count >= 0 AND max_recency_days >= 0 AND "
-                "min_recency_days >= 0 AND min_age >= 0 AND max_age >= 0 AND "
-                "followup_cadence_days >= 0)"
-            ),
-            "Segment thresholds cannot be negative.",
-        ),
-    ]
-
     @api.constrains(
+        "min_aum",
+        "min_transaction_amount",
+        "min_transaction_count",
+        "max_recency_days",
+        "min_recency_days",
+        "followup_cadence_days",
         "min_recency_score",
         "min_frequency_score",
         "min_monetary_score",
@@ -126,6 +119,23 @@ class CsSegment(models.Model):
     )
     def _check_ranges(self):
         for segment in self:
+            thresholds = (
+                segment.min_aum,
+                segment.min_transaction_amount,
+                segment.min_transaction_count,
+                segment.max_recency_days,
+                segment.min_recency_days,
+                segment.min_age,
+                segment.max_age,
+                segment.followup_cadence_days,
+            )
+            if any(value < 0 for value in thresholds):
+                raise ValidationError(
+                    _(
+                        "The thresholds of %(segment)s cannot be negative.",
+                        segment=segment.name,
+                    )
+                )
             scores = (
                 segment.min_recency_score,
                 segment.min_frequency_score,

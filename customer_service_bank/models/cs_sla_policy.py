@@ -113,7 +113,12 @@ class CsSlaPolicy(models.Model):
 
     @api.model
     def _match(self, complaints):
-        """Map each complaint to its policy, loading the candidates once."""
+        """Map each complaint to its policy, loading the candidates once.
+
+        A policy for the complaint's category, channel or priority wins, the
+        most specific first; then the policy of the customer's tier, of the
+        team, and the company's default.
+        """
         policies = self.search(
             [
                 ("company_id", "in", complaints.company_id.ids),
@@ -134,7 +139,8 @@ class CsSlaPolicy(models.Model):
             result[complaint] = (
                 max(ranked, key=lambda rank: rank[:3])[3]
                 if ranked
-                else complaint.team_id.sla_policy_id
+                else complaint._tier_sla_policy()
+                or complaint.team_id.sla_policy_id
                 or complaint.company_id.cs_default_sla_policy_id
             )
         return result

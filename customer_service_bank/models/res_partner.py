@@ -124,18 +124,18 @@ class ResPartner(models.Model):
     cs_birth_date = fields.Date(
         string="Birth Date",
         compute="_compute_cs_sensitive",
-        inverse="_inverse_cs_sensitive",
+        inverse="_inverse_cs_birth_date",
     )
     cs_special_need_ids = fields.Many2many(
         "cs.special.need",
         string="Special Needs",
         compute="_compute_cs_sensitive",
-        inverse="_inverse_cs_sensitive",
+        inverse="_inverse_cs_special_need_ids",
     )
     cs_special_needs_note = fields.Text(
         string="Special Needs Notes",
         compute="_compute_cs_sensitive",
-        inverse="_inverse_cs_sensitive",
+        inverse="_inverse_cs_special_needs_note",
     )
     # value metrics, written by the recomputation (see _cs_recompute_metrics)
     cs_currency_id = fields.Many2one(
@@ -289,27 +289,34 @@ class ResPartner(models.Model):
             partner.cs_special_need_ids = record.special_need_ids
             partner.cs_special_needs_note = record.special_needs_note
 
-    def _inverse_cs_sensitive(self):
-        """Write through the record rules, creating the record on first use."""
+    def _inverse_cs_birth_date(self):
+        self._cs_write_sensitive("birth_date", "cs_birth_date")
+
+    def _inverse_cs_special_need_ids(self):
+        self._cs_write_sensitive("special_need_ids", "cs_special_need_ids")
+
+    def _inverse_cs_special_needs_note(self):
+        self._cs_write_sensitive("special_needs_note", "cs_special_needs_note")
+
+    def _cs_write_sensitive(self, name, partner_field):
+        """Write one field through the record rules, creating the record.
+
+        One inverse per field: Odoo protects the fields of a shared compute
+        while inverting one, so a shared inverse would read the others empty.
+        """
         Sensitive = self.env["cs.customer.sensitive"]
-        records = Sensitive.search([("partner_id", "in", self.ids)])
-        by_partner = {record.partner_id: record for record in records}
+        # found whatever the rules, written as the user: a record the user
+        # may not see raises an AccessError rather than a duplicate
+        records = Sensitive.sudo().search([("partner_id", "in", self.ids)])
+        by_partner = {record.partner_id: record.sudo(False) for record in records}
         for partner in self:
-            values = {
-                "birth_date": partner.cs_birth_date,
-                "special_need_ids": [Command.set(partner.cs_special_need_ids.ids)],
-                "special_needs_note": partner.cs_special_needs_note,
-            }
+            value = partner[partner_field]
+            if partner_field == "cs_special_need_ids":
+                value = [Command.set(value.ids)]
             if partner in by_partner:
-                by_partner[partner].write(values)
-            elif any(
-                (
-                    partner.cs_birth_date,
-                    partner.cs_special_need_ids,
-                    partner.cs_special_needs_note,
-                )
-            ):
-                Sensitive.create({"partner_id": partner.id, **values})
+                by_partner[partner].write({name: value})
+            elif partner[partner_field]:
+                Sensitive.create({"partner_id": partner.id, name: value})
 
     @api.depends("company_id")
     @api.depends_context("company")
@@ -480,6 +487,7 @@ class ResPartner(models.Model):
         SKIP LOCKED, so several workers share a run, and rows whose values did
         not change are not written, so a rerun writes nothing new.
         """
+        self.env.flush_all()
         cr = self.env.cr
         cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", METRICS_STAGE))
         cr.execute(SQL("SELECT min(run_date) FROM %s", SQL.identifier(METRICS_STAGE)))
@@ -517,6 +525,7 @@ class ResPartner(models.Model):
     @api.model
     def _cs_recompute_metrics(self, partner_ids):
         """Recompute some customers now, scored against the stored others."""
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "CREATE TEMP TABLE %s ON COMMIT DROP AS %s",

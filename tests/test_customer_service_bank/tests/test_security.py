@@ -45,6 +45,14 @@ ACL_MATRIX = {
     "cs.product":               ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     "cs.product.holding":       ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     "cs.customer.transaction":  ("",    "",      "r",    "rc",      "rwc",  "rwc"),
+    "cs.customer.sensitive":    ("",    "",      "rwc",  "rwc",     "rwc",  "rwc"),
+    "cs.followup":              ("",    "",      "rwc",  "rwc",     "rwcu", "rwcu"),
+    "cs.service.plan":          ("",    "",      "rwc",  "rwc",     "rwcu", "rwcu"),
+    # segments and needs: configured by managers; tier history written by
+    # the recomputation and overrides only
+    "cs.segment":               ("",    "",      "r",    "r",       "rwcu", "rwcu"),
+    "cs.segment.history":       ("",    "",      "r",    "r",       "r",    "r"),
+    "cs.special.need":          ("",    "r",     "r",    "r",       "rwcu", "rwcu"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the
@@ -110,6 +118,8 @@ CONFIG_VALUES = {
         "calendar_id": case.calendar_cn.id,
         "date": date(2031, 1, 4) + timedelta(days=n),
     },
+    "cs.segment": lambda case, n: {"name": f"Segment {n}", "kind": "tag"},
+    "cs.special.need": lambda case, n: {"name": f"Need {n}"},
 }
 
 
