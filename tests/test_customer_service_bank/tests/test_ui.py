@@ -112,3 +112,38 @@ class TestUi(CsCommon, HttpCase):
         self.start_tour("/odoo", "cs_settings_tour", login="admin")
 
         self.assertEqual(self.company_a.cs_warning_threshold, 80.0)
+
+    def test_customer_tour(self):
+        """A supervisor recomputes a customer and overrides its tier."""
+        Segment = self.env["cs.segment"]
+        gold = Segment.create(
+            {"name": "Tour Gold", "kind": "tier", "sequence": 1, "min_aum": 1000}
+        )
+        platinum = Segment.create(
+            {"name": "Tour Platinum", "kind": "tier", "sequence": 2, "min_aum": 10**9}
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Wealthy Client", "cs_customer_number": "TOUR-1"}
+        )
+        product = self.env["cs.product"].create(
+            {"name": "Tour Savings", "code": "TOUR-SAV", "category": "deposit"}
+        )
+        self.env["cs.product.holding"].create(
+            {"partner_id": customer.id, "product_id": product.id, "balance": 2000}
+        )
+        self.start_tour(
+            f"/odoo/action-customer_service_bank.cs_customer_action/{customer.id}",
+            "cs_customer_tour",
+            login=self.supervisor_a.login,
+        )
+        self.assertEqual(customer.cs_computed_segment_id, gold)
+        self.assertEqual(customer.cs_segment_id, platinum)
+        self.assertEqual(
+            customer.cs_segment_history_ids.sorted("id").mapped(
+                lambda h: (h.old_segment_id, h.new_segment_id, h.cause, h.reason)
+            ),
+            [
+                (Segment, gold, "recompute", False),
+                (gold, platinum, "override", "Spouse of a private banking client"),
+            ],
+        )
