@@ -1,10 +1,34 @@
-from odoo import fields, models
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from psycopg2 import IntegrityError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.sql import index_exists
 
 from .constants import FOLLOWUP_KINDS, FOLLOWUP_OUTCOMES, SATISFACTION_LEVELS
 
+_logger = logging.getLogger(__name__)
+
+FOLLOWUP_BATCH_SIZE = 500
+FOLLOWUP_STATES = [
+    ("planned", "Planned"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+
 
 class CsFollowup(models.Model):
-    """A planned contact with a customer: call, visit, video call or message."""
+    """A planned contact with a customer: call, visit, video call or message.
+
+    Follow-ups are planned by hand, by the tier cadence of key customers
+    (``_cron_plan_followups``) and after each resolved complaint
+    (``_plan_after_complaints``). The owner gets an activity that follows
+    the follow-up's date and owner and is marked done with it.
+    """
 
     _name = "cs.followup"
     _description = "Customer Follow-up"
@@ -59,3 +83,420 @@ class CsFollowup(models.Model):
         default=lambda self: self.env.company,
     )
     active = fields.Boolean(default=True)
+    state = fields.Selection(
+        FOLLOWUP_STATES,
+        compute="_compute_state",
+        store=True,
+        index=True,
+        help="Planned until done; a cancelled follow-up is archived.",
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="Planned for a day that has passed and not done.",
+    )
+
+    _sql_constraints = [
+        # a partial unique index, created in _auto_init
+        (
+            "one_open_planned",
+            "",
+            "The customer already has an open follow-up planned automatically.",
+        ),
+    ]
+
+    def _auto_init(self):
+        result = super()._auto_init()
+        # Planners check for open follow-ups before creating one; the index
+        # makes two workers planning for the same customer at once collide.
+        if not index_exists(self.env.cr, "cs_followup_one_open_planned"):
+            self.env.cr.execute(
+                """
+                CREATE UNIQUE INDEX cs_followup_one_open_planned
+                    ON cs_followup (partner_id)
+                 WHERE active
+                   AND done_date IS NULL
+                   AND (segment_id IS NOT NULL OR complaint_id IS NOT NULL)
+                """
+            )
+        return result
+
+    @api.depends("done_date", "active")
+    def _compute_state(self):
+        for followup in self:
+            if followup.done_date:
+                followup.state = "done"
+            elif not followup.active:
+                followup.state = "cancelled"
+            else:
+                followup.state = "planned"
+
+    @api.depends("state", "planned_date")
+    @api.depends_context("tz")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for followup in self:
+            followup.is_overdue = (
+                followup.state == "planned"
+                and bool(followup.planned_date)
+                and followup.planned_date < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(_("Search overdue follow-ups with = or != only."))
+        domain = [
+            "&",
+            ("state", "=", "planned"),
+            ("planned_date", "<", fields.Date.context_today(self)),
+        ]
+        return domain if (operator == "=") == bool(value) else ["!", *domain]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        followups = super().create(vals_list)
+        followups._sync_activities()
+        return followups
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"name", "user_id", "planned_date", "done_date", "active"} & vals.keys():
+            self._sync_activities()
+        return result
+
+    def action_done(self):
+        """Mark done today; the outcome says how the contact went."""
+        missing = self.filtered(lambda followup: not followup.outcome)
+        if missing:
+            raise UserError(
+                _(
+                    "Set the outcome of %(followups)s before marking it done.",
+                    followups=", ".join(missing.mapped("display_name")),
+                )
+            )
+        self.filtered(lambda followup: followup.state == "planned").write(
+            {"done_date": fields.Date.context_today(self)}
+        )
+        return True
+
+    def action_reopen(self):
+        self.filtered(lambda followup: followup.state == "done").write(
+            {"done_date": False}
+        )
+        return True
+
+    def action_cancel(self):
+        """Follow-ups are kept as the history of contacts: cancel archives."""
+        self.filtered(lambda followup: followup.state == "planned").action_archive()
+        return True
+
+    def _sync_activities(self):
+        """Keep one activity per open follow-up, for its owner on its date.
+
+        Done follow-ups mark their activity done with the outcome; archived
+        ones lost theirs in ``mail.activity.mixin``.
+        """
+        activity_type = self.env.ref(
+            "customer_service_bank.mail_activity_type_cs_followup"
+        )
+        # the follow-up itself was checked; its owner may be someone else
+        Activity = self.env["mail.activity"].sudo()
+        current = defaultdict(lambda: Activity)
+        for activity in Activity.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("activity_type_id", "=", activity_type.id),
+            ]
+        ):
+            current[activity.res_id] |= activity
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        model_id = self.env["ir.model"]._get_id(self._name)
+        to_create = []
+        for followup in self:
+            activities = current[followup.id]
+            if followup.state == "done":
+                for activity in activities:
+                    activity.action_feedback(
+                        feedback=_(
+                            "Outcome: %(outcome)s",
+                            outcome=outcomes.get(followup.outcome, _("none")),
+                        )
+                    )
+                continue
+            if followup.state != "planned":
+                continue
+            values = {
+                "summary": followup.name,
+                "user_id": followup.user_id.id,
+                "date_deadline": followup.planned_date,
+            }
+            if not activities:
+                to_create.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": followup.id,
+                        "activity_type_id": activity_type.id,
+                        **values,
+                    }
+                )
+                continue
+            wanted = (followup.name, followup.user_id, followup.planned_date)
+            activities.filtered(
+                lambda activity, wanted=wanted: (
+                    (
+                        activity.summary,
+                        activity.user_id,
+                        activity.date_deadline,
+                    )
+                    != wanted
+                )
+            ).write(values)
+        Activity.create(to_create)
+
+    # ------------------------------------------------------------------
+    # planning
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_plan_followups(self, batch_size=FOLLOWUP_BATCH_SIZE):
+        """Plan today's follow-up of each key customer whose tier cadence is due.
+
+        Due customers are selected in one query that locks them (SKIP LOCKED,
+        so a second worker takes other customers) and excludes those with an
+        open follow-up or one planned or done within the cadence: a rerun
+        plans nothing new. ``ir.cron`` calls again while ``_notify_progress``
+        reports more.
+        """
+        today = fields.Date.context_today(self)
+        rows = self._claim_due_customers(today, batch_size)
+        ownerless = [partner_id for partner_id, _tier, owner_id in rows if not owner_id]
+        if ownerless:
+            _logger.warning(
+                "No follow-up planned for key customers %s: they have no "
+                "relationship manager and their tier no follow-up owner.",
+                ", ".join(
+                    self.env["res.partner"].browse(ownerless).mapped("display_name")
+                ),
+            )
+        planned = self._plan_tier_followups([row for row in rows if row[2]], today)
+        self.env["ir.cron"]._notify_progress(
+            done=len(planned), remaining=self._count_due_customers(today)
+        )
+        return planned
+
+    @api.model
+    def _due_customers_sql(self, today):
+        """FROM/WHERE of the key customers due for a tier follow-up.
+
+        ``owner_id`` is the active relationship manager, else the tier's
+        active follow-up owner, else NULL. A cancelled follow-up counts as
+        planned, so cancelling one does not bring it back the next day.
+        """
+        return SQL(
+            """
+              FROM res_partner p
+              JOIN cs_segment s ON s.id = p.cs_segment_id
+              LEFT JOIN res_users rm
+                     ON rm.id = p.cs_relationship_manager_id AND rm.active
+              LEFT JOIN res_users tu ON tu.id = s.followup_user_id AND tu.active
+             CROSS JOIN LATERAL (SELECT COALESCE(rm.id, tu.id) AS owner_id) o
+             WHERE p.active
+               AND p.cs_is_key_customer
+               AND p.cs_do_not_contact IS NOT TRUE
+               AND s.active
+               AND s.followup_cadence_days > 0
+               AND NOT EXISTS (
+                    SELECT 1
+                      FROM cs_followup f
+                     WHERE f.partner_id = p.id
+                       AND ((f.active AND f.done_date IS NULL)
+                            OR GREATEST(f.planned_date, f.done_date)
+                               + s.followup_cadence_days > %(today)s)
+               )
+            """,
+            today=today,
+        )
+
+    @api.model
+    def _flush_planning_data(self):
+        self.env["res.partner"].flush_model(
+            [
+                "active",
+                "cs_is_key_customer",
+                "cs_do_not_contact",
+                "cs_segment_id",
+                "cs_relationship_manager_id",
+            ]
+        )
+        self.env["cs.segment"].flush_model(
+            ["active", "followup_cadence_days", "followup_user_id"]
+        )
+        self.env["res.users"].flush_model(["active"])
+        self.flush_model(["partner_id", "active", "planned_date", "done_date"])
+
+    @api.model
+    def _claim_due_customers(self, today, limit):
+        """Lock up to ``limit`` due customers, those with an owner first.
+
+        Returns (partner id, tier id, owner id or None) rows.
+        """
+        self._flush_planning_data()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT p.id, s.id, o.owner_id
+            %s
+             ORDER BY o.owner_id IS NULL, p.id
+             LIMIT %s
+               FOR UPDATE OF p SKIP LOCKED
+            """,
+                self._due_customers_sql(today),
+                limit,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _count_due_customers(self, today):
+        """Due customers with an owner: those the next batch would plan."""
+        self._flush_planning_data()
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) %s AND o.owner_id IS NOT NULL",
+                self._due_customers_sql(today),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _plan_tier_followups(self, rows, today):
+        """Create the follow-ups of (partner id, tier id, owner id) ``rows``."""
+        partners = {
+            partner.id: partner
+            for partner in self.env["res.partner"].browse(row[0] for row in rows)
+        }
+        tiers = {
+            tier.id: tier
+            for tier in self.env["cs.segment"].browse({row[1] for row in rows})
+        }
+        owners = {
+            owner.id: owner
+            for owner in self.env["res.users"].browse({row[2] for row in rows})
+        }
+        vals_list = []
+        for partner_id, tier_id, owner_id in rows:
+            partner, tier, owner = (
+                partners[partner_id],
+                tiers[tier_id],
+                owners[owner_id],
+            )
+            env = self.with_context(lang=owner.lang).env
+            vals_list.append(
+                {
+                    "name": env._("%(tier)s follow-up", tier=tier.with_env(env).name),
+                    "partner_id": partner.id,
+                    "kind": "phone",
+                    "planned_date": today,
+                    "user_id": owner.id,
+                    "segment_id": tier.id,
+                    "company_id": (partner.company_id or owner.company_id).id,
+                }
+            )
+        # a batch of hundreds: no creation note and no mail per activity
+        return self.with_context(
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_activity_quick_update=True,
+        )._create_each_safely(vals_list, Exception)
+
+    @api.model
+    def _plan_after_complaints(self, complaints):
+        """Plan a call with the customer after each of ``complaints`` resolved.
+
+        Only in companies that ask for it, never for do-not-contact customers
+        or customers with an open follow-up. The handler owns it, else the
+        team supervisor.
+        """
+        complaints = complaints.filtered(
+            lambda complaint: (
+                complaint.resolved_date
+                and complaint.company_id.cs_followup_after_complaint
+                and not complaint.partner_id.cs_do_not_contact
+            )
+        )
+        if not complaints:
+            return self.browse()
+        # the resolver may not own the follow-up nor manage the customer
+        Followup = self.sudo()
+        busy = {
+            partner.id
+            for [partner] in Followup._read_group(
+                [
+                    ("partner_id", "in", complaints.partner_id.ids),
+                    ("state", "=", "planned"),
+                ],
+                ["partner_id"],
+            )
+        }
+        vals_list = []
+        for complaint in complaints:
+            owner = complaint.user_id or complaint.team_id.supervisor_id
+            if complaint.partner_id.id in busy:
+                continue
+            if not owner:
+                _logger.info(
+                    "No follow-up planned after %s: no handler nor supervisor.",
+                    complaint.name,
+                )
+                continue
+            busy.add(complaint.partner_id.id)
+            resolved_on = fields.Date.context_today(complaint, complaint.resolved_date)
+            delay = complaint.company_id.cs_followup_after_complaint_days
+            vals_list.append(
+                {
+                    "name": _(
+                        "Follow-up of complaint %(complaint)s",
+                        complaint=complaint.name,
+                    ),
+                    "partner_id": complaint.partner_id.id,
+                    "kind": "phone",
+                    "planned_date": resolved_on + timedelta(days=delay),
+                    "user_id": owner.id,
+                    "complaint_id": complaint.id,
+                    "company_id": complaint.company_id.id,
+                }
+            )
+        # another transaction planning for the same customer is the only
+        # expected failure: any other error belongs to the resolution
+        return Followup._create_each_safely(vals_list, IntegrityError).sudo(self.env.su)
+
+    @api.model
+    def _create_each_safely(self, vals_list, errors):
+        """Create ``vals_list`` in one batch, else one by one.
+
+        A record failing with one of ``errors`` is rolled back to its
+        savepoint and logged; the others are created.
+        """
+        if not vals_list:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals_list)
+        except errors:
+            _logger.warning(
+                "Planning %s follow-ups at once failed, retrying one by one",
+                len(vals_list),
+                exc_info=True,
+            )
+        created = self.browse()
+        for vals in vals_list:
+            try:
+                with self.env.cr.savepoint():
+                    created |= self.create(vals)
+            except errors:
+                _logger.exception(
+                    "Planning a follow-up for customer %s failed", vals["partner_id"]
+                )
+        return created

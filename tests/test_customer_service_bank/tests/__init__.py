@@ -12,3 +12,7 @@ from . import test_query_count
 from . import test_settings
 from . import test_ui
 from . import test_customer_transactions
+from . import test_customer_metrics
+from . import test_customer_sensitive
+from . import test_customer_followup
+from . import test_service_plan

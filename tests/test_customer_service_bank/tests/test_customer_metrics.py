@@ -43,7 +43,8 @@ class TestCustomerMetrics(CsCommon):
             }
         )
         cls.env["cs.segment"].search([]).active = False
-        Segment = cls.env["cs.segment"]
+        # segments of this bank only: the demo customers stay out of them
+        Segment = cls.env["cs.segment"].with_context(default_company_id=cls.bank.id)
         cls.gold = Segment.create(
             {"name": "Gold", "kind": "tier", "sequence": 10, "min_aum": 1000}
         )
