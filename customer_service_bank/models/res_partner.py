@@ -30,7 +30,6 @@ METRICS_COLUMNS = [
     ("segment_id", "integer"),
     ("tag_ids", "integer[]"),
 ]
-METRICS_STAGE_COLUMNS = ",\n".join(f"{name} {kind}" for name, kind in METRICS_COLUMNS)
 # partner field <- metrics column
 METRIC_FIELDS = [
     ("cs_aum", "aum"),
@@ -465,17 +464,24 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def init(self):
-        super().init()
-        # Unlogged: a run's rows are rebuilt from the source tables anyway.
+        result = super().init()
+        # Unlogged, and made anew on every upgrade so its columns follow the
+        # code: a run's rows are rebuilt from the source tables anyway.
         self.env.cr.execute(
-            f"""
-            CREATE UNLOGGED TABLE IF NOT EXISTS {METRICS_STAGE} (
-                partner_id integer PRIMARY KEY,
-                run_date date NOT NULL,
-                {METRICS_STAGE_COLUMNS}
-            )
-            """
+            SQL("DROP TABLE IF EXISTS %s", SQL.identifier(METRICS_STAGE))
         )
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNLOGGED TABLE %s "
+                "(partner_id integer PRIMARY KEY, run_date date NOT NULL, %s)",
+                SQL.identifier(METRICS_STAGE),
+                SQL(", ").join(
+                    SQL("%s %s", SQL.identifier(name), SQL(kind))
+                    for name, kind in METRICS_COLUMNS
+                ),
+            )
+        )
+        return result
 
     @api.model
     def _cron_cs_recompute_metrics(self, batch_size=METRICS_BATCH_SIZE):
@@ -489,11 +495,11 @@ class ResPartner(models.Model):
         """
         self.env.flush_all()
         cr = self.env.cr
-        cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", METRICS_STAGE))
-        cr.execute(SQL("SELECT min(run_date) FROM %s", SQL.identifier(METRICS_STAGE)))
-        run_date = cr.fetchone()[0]
-        if not run_date or run_date < fields.Date.context_today(self):
-            self._cs_build_metrics_stage()
+        if self._cs_metrics_stage_stale():
+            # one worker builds; the others wait, then share its batches
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", METRICS_STAGE))
+            if self._cs_metrics_stage_stale():
+                self._cs_build_metrics_stage()
         cr.execute(
             SQL(
                 """
@@ -535,6 +541,15 @@ class ResPartner(models.Model):
         )
         self._cs_apply_metrics_batch()
         self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(METRICS_BATCH)))
+
+    @api.model
+    def _cs_metrics_stage_stale(self):
+        """Whether the staging table is empty or from an earlier day."""
+        self.env.cr.execute(
+            SQL("SELECT min(run_date) FROM %s", SQL.identifier(METRICS_STAGE))
+        )
+        run_date = self.env.cr.fetchone()[0]
+        return not run_date or run_date < fields.Date.context_today(self)
 
     @api.model
     def _cs_build_metrics_stage(self):

@@ -8,7 +8,7 @@ starts on 30 November 2025.
 
 from datetime import date, datetime
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time
 
@@ -574,3 +574,38 @@ class TestMetricSettings(CsCommon):
         self.assertEqual((cron.interval_number, cron.interval_type), (2, "hours"))
         self.assertEqual(self.company_a.cs_key_customer_percent, 5)
         self.assertEqual(self.company_a.cs_metrics_window_months, 6)
+
+
+class TestMetricsWorkers(CsCommon):
+    """Two workers running the recomputation share its batches."""
+
+    def _stage_ids(self, cr):
+        cr.execute("SELECT partner_id FROM cs_customer_metrics_stage ORDER BY 1")
+        return [row[0] for row in cr.fetchall()]
+
+    def test_second_worker_skips_the_batch_of_the_first(self):
+        # a committed staging table, as a first worker's first batch leaves it
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})[
+                "res.partner"
+            ]._cs_build_metrics_stage()
+        self.addCleanup(self._truncate_stage)
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            staged = self._stage_ids(cr_a)
+            self.assertGreater(len(staged), 10)
+            for cr in (cr_a, cr_b):
+                cr.execute("SET LOCAL lock_timeout = '10s'")
+            worker_a = api.Environment(cr_a, SUPERUSER_ID, {})["res.partner"]
+            worker_b = api.Environment(cr_b, SUPERUSER_ID, {})["res.partner"]
+            worker_a._cron_cs_recompute_metrics(batch_size=5)
+            # B neither waits for A nor takes A's customers: it takes the next
+            # five, and still sees A's, which A has not committed
+            worker_b._cron_cs_recompute_metrics(batch_size=5)
+            self.assertEqual(self._stage_ids(cr_b), staged[:5] + staged[10:])
+            self.assertEqual(self._stage_ids(cr_a), staged[5:])
+            cr_a.rollback()
+            cr_b.rollback()
+
+    def _truncate_stage(self):
+        with self.registry.cursor() as cr:
+            cr.execute("TRUNCATE cs_customer_metrics_stage")
