@@ -38,7 +38,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.cs_followup_after_complaint_days", readonly=False
     )
     cs_metrics_cron_id = fields.Many2one(
-        "ir.cron", compute="_compute_cs_metrics_cron_id"
+        "ir.cron",
+        string="Customer Metrics Schedule",
+        compute="_compute_cs_metrics_cron_id",
     )
     cs_metrics_interval_number = fields.Integer(
         related="cs_metrics_cron_id.interval_number", readonly=False
