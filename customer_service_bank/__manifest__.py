@@ -51,5 +51,6 @@
         "demo/cs_complaint_demo.xml",
         "demo/cs_product_demo.xml",
         "demo/cs_customer_demo.xml",
+        "demo/cs_customer_activity_demo.xml",
     ],
 }

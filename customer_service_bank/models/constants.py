@@ -91,5 +91,7 @@ SERVICE_PLAN_STATES = [
     ("review", "Under Review"),
     ("closed", "Closed"),
 ]
+# Product categories whose balances count as assets under management.
+AUM_CATEGORIES = ("deposit", "wealth")
 # Channels counted as digital in a customer's digital share.
 DIGITAL_CHANNELS = ("online_banking", "mobile_app")

@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from .constants import CHANNELS, CUSTOMER_TYPES, DIGITAL_CHANNELS
+from .constants import AUM_CATEGORIES, CHANNELS, CUSTOMER_TYPES, DIGITAL_CHANNELS
 
 METRICS_STAGE = "cs_customer_metrics_stage"
 METRICS_BATCH = "cs_customer_metrics_batch"
@@ -142,6 +142,7 @@ class ResPartner(models.Model):
     )
     cs_aum = fields.Monetary(
         string="Assets Under Management",
+        help="Balances of the deposit and wealth products held.",
         currency_field="cs_currency_id",
         readonly=True,
         groups="customer_service_bank.group_cs_supervisor",
@@ -757,7 +758,7 @@ class ResPartner(models.Model):
                   FROM cs_product_holding h
                   LEFT JOIN conversion c ON c.company_id = h.company_id
                                         AND c.currency_id = h.currency_id
-                 WHERE h.active %(only_h)s
+                 WHERE h.active AND h.category IN %(aum_categories)s %(only_h)s
                  GROUP BY h.partner_id
             ), complaints AS (
                 SELECT partner_id, count(*) AS n,
@@ -857,6 +858,7 @@ class ResPartner(models.Model):
             company=default_company,
             today=today,
             digital=DIGITAL_CHANNELS,
+            aum_categories=AUM_CATEGORIES,
             only_p=only("p.id"),
             only_t=only("t.partner_id"),
             only_h=only("h.partner_id"),

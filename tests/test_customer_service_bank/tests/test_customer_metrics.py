@@ -124,17 +124,21 @@ class TestCustomerMetrics(CsCommon):
         cls.product = cls.env["cs.product"].create(
             {"name": "Savings", "code": "M-SAV", "category": "deposit"}
         )
+        loan = cls.env["cs.product"].create(
+            {"name": "Mortgage", "code": "M-LOAN", "category": "loan"}
+        )
         Holding = cls.env["cs.product.holding"]
-        for partner, balance, active in [
-            (cls.c1, 1000, True),
-            (cls.c1, 5000, False),
-            (cls.c2, 999.99, True),
-            (cls.archived, 10**6, True),
+        for partner, balance, active, product in [
+            (cls.c1, 1000, True, cls.product),
+            (cls.c1, 5000, False, cls.product),
+            (cls.c1, 300000, True, loan),
+            (cls.c2, 999.99, True, cls.product),
+            (cls.archived, 10**6, True, cls.product),
         ]:
             Holding.create(
                 {
                     "partner_id": partner.id,
-                    "product_id": cls.product.id,
+                    "product_id": product.id,
                     "balance": balance,
                     "currency_id": cls.eur.id,
                     "active": active,
@@ -199,8 +203,8 @@ class TestCustomerMetrics(CsCommon):
             "cs_digital_share",
         ]
         expected = {
-            # archived holding, transaction before the window and future
-            # transaction left out; 100 USD = 50 EUR
+            # archived holding, loan, transaction before the window and
+            # future transaction left out; 100 USD = 50 EUR
             self.c1: [1000, 2, 150, date(2026, 11, 20), 10, 100.0],
             # the first day of the window counts
             self.c2: [999.99, 3, 30, date(2026, 11, 28), 2, 0.0],
