@@ -217,12 +217,10 @@ class CsFollowup(models.Model):
         for followup in self:
             activities = current[followup.id]
             if followup.state == "done":
+                outcome = outcomes.get(followup.outcome) or _("none")
                 for activity in activities:
                     activity.action_feedback(
-                        feedback=_(
-                            "Outcome: %(outcome)s",
-                            outcome=outcomes.get(followup.outcome, _("none")),
-                        )
+                        feedback=_("Outcome: %(outcome)s", outcome=outcome)
                     )
                 continue
             if followup.state != "planned":
