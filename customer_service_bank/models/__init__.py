@@ -22,5 +22,6 @@ from . import cs_customer_sensitive
 from . import cs_segment
 from . import cs_segment_history
 from . import res_partner
+from . import cs_reminder_mixin
 from . import cs_followup
 from . import cs_service_plan

@@ -1,5 +1,4 @@
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
 from psycopg2 import IntegrityError
@@ -32,9 +31,10 @@ class CsFollowup(models.Model):
 
     _name = "cs.followup"
     _description = "Customer Follow-up"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "cs.reminder.mixin"]
     _order = "planned_date desc, id desc"
     _check_company_auto = True
+    _reminder_activity_type = "customer_service_bank.mail_activity_type_cs_followup"
 
     name = fields.Char(string="Subject", required=True, tracking=True)
     partner_id = fields.Many2one(
@@ -191,67 +191,20 @@ class CsFollowup(models.Model):
         self.filtered(lambda followup: followup.state == "planned").action_archive()
         return True
 
-    def _sync_activities(self):
-        """Keep one activity per open follow-up, for its owner on its date.
-
-        Done follow-ups mark their activity done with the outcome; archived
-        ones lost theirs in ``mail.activity.mixin``.
-        """
-        activity_type = self.env.ref(
-            "customer_service_bank.mail_activity_type_cs_followup"
-        )
-        # the follow-up itself was checked; its owner may be someone else
-        Activity = self.env["mail.activity"].sudo()
-        current = defaultdict(lambda: Activity)
-        for activity in Activity.search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self.ids),
-                ("activity_type_id", "=", activity_type.id),
-            ]
-        ):
-            current[activity.res_id] |= activity
-        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
-        model_id = self.env["ir.model"]._get_id(self._name)
-        to_create = []
-        for followup in self:
-            activities = current[followup.id]
-            if followup.state == "done":
-                outcome = outcomes.get(followup.outcome) or _("none")
-                for activity in activities:
-                    activity.action_feedback(
-                        feedback=_("Outcome: %(outcome)s", outcome=outcome)
-                    )
-                continue
-            if followup.state != "planned":
-                continue
-            values = {
-                "summary": followup.name,
-                "user_id": followup.user_id.id,
-                "date_deadline": followup.planned_date,
-            }
-            if not activities:
-                to_create.append(
-                    {
-                        "res_model_id": model_id,
-                        "res_id": followup.id,
-                        "activity_type_id": activity_type.id,
-                        **values,
-                    }
-                )
-                continue
-            wanted = (followup.name, followup.user_id, followup.planned_date)
-            activities.filtered(
-                lambda activity, wanted=wanted: (
-                    (
-                        activity.summary,
-                        activity.user_id,
-                        activity.date_deadline,
-                    )
-                    != wanted
-                )
-            ).write(values)
-        Activity.create(to_create)
+    def _reminder_wish(self):
+        """Open while planned; done with the outcome; cancelled ones lose it
+        on archiving, in ``mail.activity.mixin``."""
+        if self.state == "done":
+            outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+            outcome = outcomes.get(self.outcome) or _("none")
+            return "done", _("Outcome: %(outcome)s", outcome=outcome)
+        if self.state != "planned":
+            return "keep", None
+        return "open", {
+            "summary": self.name,
+            "user_id": self.user_id.id,
+            "date_deadline": self.planned_date,
+        }
 
     # ------------------------------------------------------------------
     # planning

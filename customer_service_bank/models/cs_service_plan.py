@@ -15,9 +15,10 @@ class CsServicePlan(models.Model):
 
     _name = "cs.service.plan"
     _description = "Personalised Service Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "cs.reminder.mixin"]
     _order = "review_date, id desc"
     _check_company_auto = True
+    _reminder_activity_type = "customer_service_bank.mail_activity_type_cs_plan_review"
 
     name = fields.Char(string="Title", required=True, tracking=True)
     partner_id = fields.Many2one(
@@ -98,13 +99,13 @@ class CsServicePlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         plans = super().create(vals_list)
-        plans._sync_review_activities()
+        plans._sync_activities()
         return plans
 
     def write(self, vals):
         result = super().write(vals)
         if {"name", "user_id", "review_date", "state", "active"} & vals.keys():
-            self._sync_review_activities()
+            self._sync_activities()
         return result
 
     # ------------------------------------------------------------------
@@ -126,7 +127,7 @@ class CsServicePlan(models.Model):
         today = fields.Date.context_today(self)
         reviewed = self.filtered(lambda plan: plan.state == "review")
         # the reminder of the review just finished is done
-        reviewed._review_activities().action_feedback(feedback=_("Plan reviewed."))
+        reviewed._reminder_activities().action_feedback(feedback=_("Plan reviewed."))
         for plan in reviewed:
             months = plan.special_need_id.plan_review_months
             if months and (not plan.review_date or plan.review_date <= today):
@@ -161,63 +162,15 @@ class CsServicePlan(models.Model):
     # review reminder
     # ------------------------------------------------------------------
 
-    def _review_activities(self):
-        # the plan was checked; the reminder may be another user's
-        return (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    (
-                        "activity_type_id",
-                        "=",
-                        self.env.ref(
-                            "customer_service_bank.mail_activity_type_cs_plan_review"
-                        ).id,
-                    ),
-                ]
-            )
-        )
-
-    def _sync_review_activities(self):
-        """One reminder for the owner of each active or reviewed plan.
-
-        It is due on the review date, moves with the date and the owner, is
-        marked done when the plan closes and dropped when it goes back to
-        draft or is archived.
-        """
-        activity_type = self.env.ref(
-            "customer_service_bank.mail_activity_type_cs_plan_review"
-        )
-        activities = self._review_activities()
-        by_plan = activities.grouped("res_id")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        to_create, to_unlink = [], activities.browse()
-        for plan in self:
-            current = by_plan.get(plan.id, activities.browse())
-            if plan.state == "closed":
-                current.action_feedback(feedback=_("Plan closed."))
-                continue
-            if plan.state == "draft" or not plan.active or not plan.review_date:
-                to_unlink |= current
-                continue
-            values = {
-                "summary": _("Review %(plan)s", plan=plan.name),
-                "user_id": plan.user_id.id,
-                "date_deadline": plan.review_date,
-            }
-            if current:
-                current.write(values)
-            else:
-                to_create.append(
-                    {
-                        "res_model_id": model_id,
-                        "res_id": plan.id,
-                        "activity_type_id": activity_type.id,
-                        **values,
-                    }
-                )
-        to_unlink.unlink()
-        activities.create(to_create)
+    def _reminder_wish(self):
+        """The review reminder: due on the review date while the plan is
+        active or under review, done when it closes, gone in draft."""
+        if self.state == "closed":
+            return "done", _("Plan closed.")
+        if self.state == "draft" or not self.active or not self.review_date:
+            return "drop", None
+        return "open", {
+            "summary": _("Review %(plan)s", plan=self.name),
+            "user_id": self.user_id.id,
+            "date_deadline": self.review_date,
+        }

@@ -254,15 +254,15 @@ class TestFollowupPlanning(FollowupCommon):
 
     def test_one_failing_customer_does_not_stop_the_batch(self):
         other = self._customer("Other Key", self.gold, manager=self.agent_b)
-        sync = CsFollowup._sync_activities
+        wish = CsFollowup._reminder_wish
 
-        def sync_or_fail(followups):
-            if self.unmanaged in followups.partner_id:
+        def wish_or_fail(followup):
+            if followup.partner_id == self.unmanaged:
                 raise UserError("Activity type misconfigured")
-            return sync(followups)
+            return wish(followup)
 
         with (
-            patch.object(CsFollowup, "_sync_activities", sync_or_fail),
+            patch.object(CsFollowup, "_reminder_wish", wish_or_fail),
             self.assertLogs(LOGGER, "WARNING") as logs,
         ):
             planned = self._plan()
