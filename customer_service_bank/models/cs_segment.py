@@ -221,12 +221,12 @@ class CsSegment(models.Model):
         self.ensure_one()
         return safe_eval(self.rule_domain or "[]")
 
-    def _rule_sql(self, metrics, partner):
+    def _rule_sql(self, metrics):
         """SQL condition under which a customer fits this segment.
 
         ``metrics`` is the alias of a row with the customer's metrics, as
-        built by ``res.partner._cs_metrics_sql``; ``partner`` the alias of
-        its ``res_partner`` row.
+        built by ``res.partner._cs_metrics_sql``, joined with
+        :meth:`_domain_join_sql`.
         """
         self.ensure_one()
         m = SQL.identifier(metrics)
@@ -265,15 +265,34 @@ class CsSegment(models.Model):
             )
         if self.company_id:
             conditions.append(SQL("%s.company_id = %s", m, self.company_id.id))
-        domain = self._parsed_domain()
-        if domain:
-            query = (
-                self.env["res.partner"]
-                .sudo()
-                .with_context(active_test=False)
-                ._search(domain)
-            )
-            conditions.append(
-                SQL("%s.id IN %s", SQL.identifier(partner), query.subselect())
-            )
+        if self._parsed_domain():
+            conditions.append(SQL("%s.id IS NOT NULL", self._domain_alias()))
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
+
+    def _domain_join_sql(self, metrics):
+        """LEFT JOIN of the customers matching the other conditions.
+
+        A join, not ``IN (subquery)``: with hundreds of thousands of matches
+        the subquery outgrows ``work_mem`` and is rescanned for every row.
+        """
+        self.ensure_one()
+        domain = self._parsed_domain()
+        if not domain:
+            return SQL()
+        query = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            ._search(domain)
+        )
+        alias = self._domain_alias()
+        return SQL(
+            "LEFT JOIN (%s) AS %s ON %s.id = %s.partner_id",
+            query.subselect(),
+            alias,
+            alias,
+            SQL.identifier(metrics),
+        )
+
+    def _domain_alias(self):
+        return SQL.identifier(f"segment_domain_{self.id}")

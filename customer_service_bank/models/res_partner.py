@@ -715,7 +715,7 @@ class ResPartner(models.Model):
             SQL(
                 "CASE %s END",
                 SQL(" ").join(
-                    SQL("WHEN %s THEN %s", tier._rule_sql("m", "p"), tier.id)
+                    SQL("WHEN %s THEN %s", tier._rule_sql("m"), tier.id)
                     for tier in tiers
                 ),
             )
@@ -725,7 +725,7 @@ class ResPartner(models.Model):
         tag_array = SQL(
             "array_remove(ARRAY[%s]::integer[], NULL)",
             SQL(", ").join(
-                SQL("CASE WHEN %s THEN %s END", tag._rule_sql("m", "p"), tag.id)
+                SQL("CASE WHEN %s THEN %s END", tag._rule_sql("m"), tag.id)
                 for tag in tags
             ),
         )
@@ -851,7 +851,7 @@ class ResPartner(models.Model):
                    m.special_need_ids, m.recency_score, m.frequency_score,
                    m.monetary_score, m.value_score, m.is_key,
                    %(tier_case)s AS segment_id, %(tag_array)s AS tag_ids
-              FROM m JOIN res_partner p ON p.id = m.partner_id
+              FROM m %(domain_joins)s
             """,
             settings=settings,
             conversions=conversions,
@@ -872,4 +872,7 @@ class ResPartner(models.Model):
             w_recency=w_recency,
             tier_case=tier_case,
             tag_array=tag_array,
+            domain_joins=SQL(" ").join(
+                segment._domain_join_sql("m") for segment in tiers | tags
+            ),
         )
