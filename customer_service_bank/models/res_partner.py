@@ -400,6 +400,18 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_bank_customer(self):
+        customers = self.filtered("cs_customer_number")
+        if customers:
+            raise UserError(
+                _(
+                    "Bank customers are kept for their history: archive "
+                    "%(customers)s instead of deleting them.",
+                    customers=", ".join(customers.mapped("display_name")),
+                )
+            )
+
     def write(self, vals):
         if "cs_segment_override_id" not in vals:
             return super().write(vals)

@@ -613,3 +613,17 @@ class TestMetricsWorkers(CsCommon):
     def _truncate_stage(self):
         with self.registry.cursor() as cr:
             cr.execute("TRUNCATE cs_customer_metrics_stage")
+
+
+class TestCustomerRecordsKept(CsCommon):
+    def test_customers_are_archived_not_deleted(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Kept Customer", "cs_customer_number": "K-1"}
+        )
+        with self.assertRaisesRegex(UserError, "archive Kept Customer instead"):
+            customer.unlink()
+        customer.action_archive()
+        self.assertFalse(customer.active)
+        prospect = self.env["res.partner"].create({"name": "Prospect"})
+        prospect.unlink()
+        self.assertFalse(prospect.exists())
