@@ -581,7 +581,9 @@ class ResPartner(models.Model):
         """Write the rows of the batch table onto the customers.
 
         Returns the number of customers whose values changed. Tier changes
-        are added to the tier history in the same statement.
+        are added to the tier history in the same statement; a customer's
+        first tier is not a change (and would add a row for every customer
+        on the first run).
         """
         cr = self.env.cr
         batch = SQL.identifier(METRICS_BATCH)
@@ -615,7 +617,8 @@ class ResPartner(models.Model):
                            'recompute', %(uid)s, u.company_id, %(uid)s, %(now)s,
                            %(uid)s, %(now)s
                       FROM updated u JOIN old o ON o.id = u.id
-                     WHERE o.cs_segment_id IS DISTINCT FROM u.cs_segment_id
+                     WHERE o.cs_segment_id IS NOT NULL
+                       AND o.cs_segment_id IS DISTINCT FROM u.cs_segment_id
                 )
                 SELECT count(*) FROM updated
                 """,

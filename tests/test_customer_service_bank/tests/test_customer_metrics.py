@@ -348,10 +348,9 @@ class TestCustomerMetrics(CsCommon):
 
     def test_history_and_idempotent_rerun(self):
         self._recompute()
-        self.assertEqual(
-            self._history(self.c2),
-            [(self.env["cs.segment"], self.silver, "recompute", False)],
-        )
+        # a customer's first tier is not a change
+        self.assertEqual(self.c2.cs_segment_id, self.silver)
+        self.assertEqual(self._history(self.c2), [])
         dates = {p: p.cs_metrics_date for p in self.c1 | self.c2 | self.c3}
         history = self.env["cs.segment.history"].search_count([])
         # same day, same data: nothing written, no history
@@ -374,7 +373,7 @@ class TestCustomerMetrics(CsCommon):
         self.assertEqual(
             self._history(self.c2)[-1], (self.silver, self.gold, "recompute", False)
         )
-        self.assertEqual(self.c2.cs_segment_history_count, 2)
+        self.assertEqual(self.c2.cs_segment_history_count, 1)
 
     def test_override_survives_recomputation(self):
         self._recompute()
@@ -394,7 +393,6 @@ class TestCustomerMetrics(CsCommon):
         self.assertEqual(
             self._history(self.c3),
             [
-                (self.env["cs.segment"], self.basic, "recompute", False),
                 (
                     self.basic,
                     self.gold,
