@@ -588,6 +588,11 @@ class ResPartner(models.Model):
         cr = self.env.cr
         batch = SQL.identifier(METRICS_BATCH)
         now = fields.Datetime.now()
+        # a temporary table has no statistics until analyzed; its id range
+        # lets the planner read res_partner by primary key
+        cr.execute(SQL("ANALYZE %s", batch))
+        cr.execute(SQL("SELECT min(partner_id), max(partner_id) FROM %s", batch))
+        low, high = cr.fetchone()
         changed = SQL(
             "(%s) IS DISTINCT FROM (%s)",
             SQL(", ").join(SQL("p.%s", SQL.identifier(f)) for f, _c in METRIC_FIELDS),
@@ -599,6 +604,7 @@ class ResPartner(models.Model):
                 WITH old AS (
                     SELECT p.id, p.cs_segment_id
                       FROM res_partner p JOIN %(batch)s b ON b.partner_id = p.id
+                     WHERE p.id BETWEEN %(low)s AND %(high)s
                 ), updated AS (
                     UPDATE res_partner p
                        SET %(assignments)s,
@@ -606,7 +612,8 @@ class ResPartner(models.Model):
                                                     b.segment_id),
                            cs_metrics_date = %(now)s
                       FROM %(batch)s b
-                     WHERE p.id = b.partner_id AND %(changed)s
+                     WHERE p.id = b.partner_id AND p.id BETWEEN %(low)s AND %(high)s
+                       AND %(changed)s
                  RETURNING p.id, p.cs_segment_id, p.company_id
                 ), history AS (
                     INSERT INTO cs_segment_history (
@@ -629,6 +636,8 @@ class ResPartner(models.Model):
                 ),
                 changed=changed,
                 now=now,
+                low=low,
+                high=high,
                 uid=self.env.uid,
             )
         )
@@ -638,9 +647,12 @@ class ResPartner(models.Model):
                 """
                 DELETE FROM res_partner_cs_segment_tag_rel r USING %(batch)s b
                  WHERE r.partner_id = b.partner_id
+                   AND r.partner_id BETWEEN %(low)s AND %(high)s
                    AND NOT r.segment_id = ANY(b.tag_ids)
                 """,
                 batch=batch,
+                low=low,
+                high=high,
             )
         )
         cr.execute(
@@ -820,21 +832,27 @@ class ResPartner(models.Model):
                        transaction_count, recency_days, TRUE AS is_target
                   FROM metrics
                 %(others)s
+            ), totals AS (
+                SELECT company_id, count(*) AS total FROM population
+                 GROUP BY company_id
             ), ranked AS (
-                SELECT partner_id, company_id, is_target,
-                       CASE WHEN aum > 0 THEN cume_dist() OVER (
-                           PARTITION BY company_id ORDER BY aum) ELSE 0 END
-                           AS c_aum,
-                       CASE WHEN transaction_amount > 0 THEN cume_dist() OVER (
-                           PARTITION BY company_id ORDER BY transaction_amount)
-                           ELSE 0 END AS c_amount,
-                       CASE WHEN transaction_count > 0 THEN cume_dist() OVER (
-                           PARTITION BY company_id ORDER BY transaction_count)
-                           ELSE 0 END AS c_count,
-                       CASE WHEN recency_days IS NOT NULL THEN cume_dist() OVER (
-                           PARTITION BY company_id ORDER BY recency_days DESC)
-                           ELSE 0 END AS c_recency
-                  FROM population
+                SELECT pp.partner_id, pp.company_id, pp.is_target, n.total,
+                       CASE WHEN aum > 0 THEN (n.total + 1 - rank() OVER (
+                           PARTITION BY pp.company_id ORDER BY aum DESC))::float8
+                           / n.total ELSE 0 END AS c_aum,
+                       CASE WHEN transaction_amount > 0 THEN (n.total + 1 - rank()
+                           OVER (PARTITION BY pp.company_id
+                                 ORDER BY transaction_amount DESC))::float8
+                           / n.total ELSE 0 END AS c_amount,
+                       CASE WHEN transaction_count > 0 THEN (n.total + 1 - rank()
+                           OVER (PARTITION BY pp.company_id
+                                 ORDER BY transaction_count DESC))::float8
+                           / n.total ELSE 0 END AS c_count,
+                       CASE WHEN recency_days IS NOT NULL THEN (n.total + 1 - rank()
+                           OVER (PARTITION BY pp.company_id
+                                 ORDER BY recency_days))::float8
+                           / n.total ELSE 0 END AS c_recency
+                  FROM population pp JOIN totals n ON n.company_id = pp.company_id
             ), scored AS (
                 SELECT r.*,
                        round((%(w_aum)s * c_aum + %(w_amount)s * c_amount
@@ -847,8 +865,7 @@ class ResPartner(models.Model):
                        sc.value_score > 0 AND row_number() OVER (
                            PARTITION BY sc.company_id
                            ORDER BY sc.value_score DESC, sc.partner_id)
-                       <= ceil(count(*) OVER (PARTITION BY sc.company_id)
-                               * st.key_percent / 100.0) AS is_key
+                       <= ceil(sc.total * st.key_percent / 100.0) AS is_key
                   FROM scored sc JOIN settings st ON st.company_id = sc.company_id
             ), m AS (
                 SELECT mt.*,
