@@ -26,14 +26,16 @@ transaction that is rolled back at the end, so no record is left behind
    and tags are those shipped in ``data/cs_segment_data.xml``.
 2. With ``--explain``: EXPLAIN ANALYZE of each statement of the first cron
    call (the stage build and the first batch), in a savepoint rolled back.
-3. The floor: ``UPDATE res_partner SET cs_value_score = ...`` of every
-   customer, the cheapest statement that writes the same rows, in a
+3. The floor: ``UPDATE res_partner SET write_date = ...`` of every
+   customer, the cheapest statement that touches each customer once, in a
    savepoint rolled back after it.
 4. The full recomputation on the same table state, as ``ir.cron`` runs it:
-   ``res.partner._cron_cs_recompute_metrics(batch_size=--batch)`` called
-   with a progress record in its context until the staging table is empty
+   ``cs.customer.metrics._cron_recompute(batch_size=--batch)`` called with
+   a progress record in its context until the staging table is empty
    (without the commits between calls). Wall time, stage build, batches,
-   queries, rows written (HOT or not), and the time of each statement.
+   queries, metrics rows written (HOT or not), customers written (none:
+   the metrics live beside them, in one row a customer created with it),
+   and the time of each statement.
 5. A second run on the unchanged data: it must write (almost) no row.
    Called without progress record, as outside a cron: this checks that
    ``ir.cron._notify_progress`` is then harmless.
@@ -90,7 +92,7 @@ TABLES = (
     "cs_customer_sensitive",
     "cs_customer_sensitive_special_need_rel",
     "cs_customer_transaction",
-    "res_partner_cs_segment_tag_rel",
+    "cs_customer_metrics",
     "cs_segment_history",
 )
 CUSTOMERS = "cs_customer_number IS NOT NULL"
@@ -196,6 +198,9 @@ def generate(env, args, tag):
     with Meter(cr) as meter, bulk_load(cr, "res_partner"):
         insert_customers(cr, args, common)
     report("customers (indexes rebuilt)", args.customers, meter, "rows")
+    with Meter(cr) as meter:
+        rows = insert_metrics_rows(cr)
+    report("their empty metrics rows", rows, meter, "rows")
     with Meter(cr) as meter, bulk_load(cr, "cs_product_holding"):
         holdings = insert_holdings(cr, args, products, common)
     report("product holdings (indexes rebuilt)", holdings, meter, "rows")
@@ -212,6 +217,22 @@ def generate(env, args, tag):
         for table in TABLES:
             cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
     report("ANALYZE", len(TABLES), meter, "tables")
+
+
+def insert_metrics_rows(cr):
+    """The empty metrics row each customer gets when created by the ORM."""
+    cr.execute(
+        SQL(
+            """
+        INSERT INTO cs_customer_metrics (partner_id, company_id)
+        SELECT p.id, p.company_id FROM res_partner p
+         WHERE p.%s AND NOT EXISTS (
+               SELECT FROM cs_customer_metrics m WHERE m.partner_id = p.id)
+        """,
+            SQL(CUSTOMERS),
+        )
+    )
+    return cr.rowcount
 
 
 def insert_customers(cr, args, common):
@@ -371,25 +392,12 @@ def commit_and_vacuum(cr):
 
 def reset_kept(env):
     """Forget the metrics, tiers and tags of the customers kept by a run."""
-    from odoo.addons.customer_service_bank.models.res_partner import METRIC_FIELDS
-
     cr = env.cr
     header("1. reuse the kept data: reset metrics, tiers and tags (committed)")
     with Meter(cr) as meter:
-        cr.execute(
-            SQL(
-                """UPDATE res_partner SET %s, cs_metrics_date = NULL,
-                          cs_segment_id = cs_segment_override_id
-                    WHERE %s AND cs_metrics_date IS NOT NULL""",
-                SQL(", ").join(
-                    SQL("%s = NULL", SQL.identifier(field))
-                    for field, _c in METRIC_FIELDS
-                ),
-                SQL(CUSTOMERS),
-            )
-        )
-        reset = cr.rowcount
-        cr.execute("DELETE FROM res_partner_cs_segment_tag_rel")
+        # as new customers have them: empty, and never updated
+        cr.execute("TRUNCATE cs_customer_metrics")
+        reset = insert_metrics_rows(cr)
         cr.execute("DELETE FROM cs_segment_history WHERE cause = 'recompute'")
         cr.execute(SQL("TRUNCATE %s", SQL.identifier(STAGE)))
     report("reset", reset, meter, "customers")
@@ -441,32 +449,35 @@ def apply_settings(cr, settings):
         print(f"  SET {name.strip()} = {value.strip()}")
 
 
-def partner_updates(cr):
-    """(updated, of which HOT) rows of res_partner so far in this transaction."""
+def table_writes(cr, table):
+    """(inserted + updated, HOT updated) rows of ``table`` so far in this
+    transaction."""
     cr.execute(
-        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
-        " WHERE relid = 'res_partner'::regclass"
+        "SELECT n_tup_ins + n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+        " WHERE relid = %s::regclass",
+        [table],
     )
     return cr.fetchone()
 
 
 class Writes:
-    """Rows of res_partner written in a block, and how many in place (HOT)."""
+    """Rows of a table written in a block, and how many in place (HOT)."""
 
-    def __init__(self, cr):
+    def __init__(self, cr, table="cs_customer_metrics"):
         self.cr = cr
+        self.table = table
         self.rows = self.hot = 0
 
     def __enter__(self):
-        self._start = partner_updates(self.cr)
+        self._start = table_writes(self.cr, self.table)
         return self
 
     def __exit__(self, *exc):
-        rows, hot = partner_updates(self.cr)
+        rows, hot = table_writes(self.cr, self.table)
         self.rows, self.hot = rows - self._start[0], hot - self._start[1]
 
     def __str__(self):
-        return f"{self.rows:,} rows written ({self.hot:,} HOT)"
+        return f"{self.rows:,} {self.table} rows written ({self.hot:,} HOT)"
 
 
 def bench_floor(env):
@@ -475,18 +486,17 @@ def bench_floor(env):
     header("3. floor: one-column UPDATE of every customer (rolled back)")
     with (
         closing(cr.savepoint(flush=False)),
-        Writes(cr) as writes,
+        Writes(cr, "res_partner") as writes,
         Meter(cr) as meter,
     ):
         cr.execute(
             SQL(
-                """UPDATE res_partner
-                      SET cs_value_score = COALESCE(cs_value_score, 0) + 1
-                    WHERE %s""",
+                "UPDATE res_partner SET write_date = %s WHERE %s",
+                fields.Datetime.now(),
                 SQL(CUSTOMERS),
             )
         )
-    report("UPDATE res_partner SET cs_value_score", writes.rows, meter, "rows")
+    report("UPDATE res_partner SET write_date", writes.rows, meter, "rows")
     print(f"    {writes}")
     return meter
 
@@ -504,17 +514,17 @@ def run_recompute(env, batch, progress):
     call, and the meter of everything.
     """
     cr = env.cr
-    Partner = env["res.partner"]
+    Metrics = env["cs.customer.metrics"]
     cron = env.ref("customer_service_bank.ir_cron_cs_customer_metrics")
     calls = []
     total = Meter(cr, profile=True)
     while True:
         record = cron._add_progress()[1] if progress else None
         model = (
-            Partner.with_context(ir_cron_progress_id=record.id) if record else Partner
+            Metrics.with_context(ir_cron_progress_id=record.id) if record else Metrics
         )
         with Meter(cr, profile=True) as meter:
-            model._cron_cs_recompute_metrics(batch_size=batch)
+            model._cron_recompute(batch_size=batch)
         total.add(meter)
         remaining = record.remaining if record else stage_count(cr)
         calls.append((meter, record.done if record else None, remaining))
@@ -543,10 +553,11 @@ def print_run(title, calls, total, customers, writes):
 def bench_recompute(env, args):
     cr = env.cr
     header(f"4. full recomputation, batches of {args.batch:,} (as ir.cron runs it)")
-    with Writes(cr) as writes:
+    with Writes(cr) as writes, Writes(cr, "res_partner") as customer_writes:
         calls, total = run_recompute(env, args.batch, progress=True)
     notified = sum(done for _meter, done, _remaining in calls)
     print_run("run 1", calls, total, args.customers, writes)
+    print(f"    {customer_writes}")
     print(f"    done notified to ir.cron: {notified:,}")
     print_tiers(cr)
 
@@ -607,9 +618,10 @@ def print_tiers(cr):
     cr.execute(
         SQL(
             """
-        SELECT s.name->>'en_US', count(*),
-               count(*) FILTER (WHERE p.cs_is_key_customer)
-          FROM res_partner p LEFT JOIN cs_segment s ON s.id = p.cs_segment_id
+        SELECT s.name->>'en_US', count(*), count(*) FILTER (WHERE m.is_key)
+          FROM res_partner p
+          LEFT JOIN cs_customer_metrics m ON m.partner_id = p.id
+          LEFT JOIN cs_segment s ON s.id = m.segment_id
          WHERE p.%s GROUP BY 1 ORDER BY 2
         """,
             SQL(CUSTOMERS),
@@ -621,8 +633,9 @@ def print_tiers(cr):
     )
     cr.execute(
         """
-        SELECT s.name->>'en_US', count(*) FROM res_partner_cs_segment_tag_rel r
-          JOIN cs_segment s ON s.id = r.segment_id GROUP BY 1 ORDER BY 2
+        SELECT s.name->>'en_US', count(*)
+          FROM cs_customer_metrics m, unnest(m.tag_array) tag
+          JOIN cs_segment s ON s.id = tag GROUP BY 1 ORDER BY 2
         """
     )
     tags = ", ".join(f"{name} {count:,}" for name, count in cr.fetchall())
@@ -642,7 +655,7 @@ def explain(env, args):
     header("2. plans of the first cron call: stage build and batch (rolled back)")
     with closing(cr.savepoint(flush=False)):
         with closing(cr.savepoint(flush=False)), Meter(cr, capture=True) as meter:
-            env["res.partner"]._cron_cs_recompute_metrics(batch_size=args.batch)
+            env["cs.customer.metrics"]._cron_recompute(batch_size=args.batch)
         for query, params in meter.captured:
             if not query.lstrip().startswith(("INSERT", "CREATE", "WITH", "DELETE")):
                 cr.execute(query, params)
@@ -768,7 +781,7 @@ def main(argv=None):
     args = parse_args(argv)
     with rolled_back_environment(args.config, args.database) as env:
         if not args.batch:
-            method = env["res.partner"]._cron_cs_recompute_metrics
+            method = env["cs.customer.metrics"]._cron_recompute
             args.batch = inspect.signature(method).parameters["batch_size"].default
         prepare(env, args)
         apply_settings(env.cr, [f"statement_timeout={args.timeout}s", *args.set])

@@ -39,6 +39,7 @@
         "views/cs_special_need_views.xml",
         "views/cs_segment_views.xml",
         "views/cs_segment_history_views.xml",
+        "views/cs_customer_metrics_views.xml",
         "views/cs_followup_views.xml",
         "views/cs_service_plan_views.xml",
         "views/res_partner_views.xml",

@@ -21,6 +21,7 @@ from . import cs_special_need
 from . import cs_customer_sensitive
 from . import cs_segment
 from . import cs_segment_history
+from . import cs_customer_metrics
 from . import res_partner
 from . import cs_reminder_mixin
 from . import cs_followup

@@ -248,13 +248,14 @@ class CsFollowup(models.Model):
         return SQL(
             """
               FROM res_partner p
-              JOIN cs_segment s ON s.id = p.cs_segment_id
+              JOIN cs_customer_metrics m ON m.partner_id = p.id
+              JOIN cs_segment s ON s.id = m.segment_id
               LEFT JOIN res_users rm
                      ON rm.id = p.cs_relationship_manager_id AND rm.active
               LEFT JOIN res_users tu ON tu.id = s.followup_user_id AND tu.active
              CROSS JOIN LATERAL (SELECT COALESCE(rm.id, tu.id) AS owner_id) o
              WHERE p.active
-               AND p.cs_is_key_customer
+               AND m.is_key
                AND p.cs_do_not_contact IS NOT TRUE
                AND s.active
                AND s.followup_cadence_days > 0
@@ -273,13 +274,10 @@ class CsFollowup(models.Model):
     @api.model
     def _flush_planning_data(self):
         self.env["res.partner"].flush_model(
-            [
-                "active",
-                "cs_is_key_customer",
-                "cs_do_not_contact",
-                "cs_segment_id",
-                "cs_relationship_manager_id",
-            ]
+            ["active", "cs_do_not_contact", "cs_relationship_manager_id"]
+        )
+        self.env["cs.customer.metrics"].flush_model(
+            ["partner_id", "is_key", "segment_id"]
         )
         self.env["cs.segment"].flush_model(
             ["active", "followup_cadence_days", "followup_user_id"]

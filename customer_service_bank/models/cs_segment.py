@@ -191,19 +191,29 @@ class CsSegment(models.Model):
             )
 
     def _compute_customer_count(self):
-        Partner = self.env["res.partner"]
+        Metrics = self.env["cs.customer.metrics"]
         tiers = dict(
-            Partner._read_group(
-                [("cs_segment_id", "in", self.ids)], ["cs_segment_id"], ["__count"]
+            Metrics._read_group(
+                [("segment_id", "in", self.ids)], ["segment_id"], ["__count"]
             )
         )
-        tags = dict(
-            Partner._read_group(
-                [("cs_segment_tag_ids", "in", self.ids)],
-                ["cs_segment_tag_ids"],
-                ["__count"],
+        tags = {}
+        if self.ids:
+            # the tags are an array: count them unnested, as the user may read
+            query = Metrics._search([("tag_ids", "in", self.ids)])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT tag, count(*) FROM cs_customer_metrics m,
+                           unnest(m.tag_array) tag
+                     WHERE m.id IN %s AND tag = ANY(%s)
+                     GROUP BY tag
+                    """,
+                    query.subselect(),
+                    self.ids,
+                )
             )
-        )
+            tags = {self.browse(tag): count for tag, count in self.env.cr.fetchall()}
         for segment in self:
             counts = tiers if segment.kind == "tier" else tags
             segment.customer_count = counts.get(segment, 0)
@@ -225,7 +235,7 @@ class CsSegment(models.Model):
         """SQL condition under which a customer fits this segment.
 
         ``metrics`` is the alias of a row with the customer's metrics, as
-        built by ``res.partner._cs_metrics_sql``, joined with
+        built by ``cs.customer.metrics._metrics_sql``, joined with
         :meth:`_domain_join_sql`.
         """
         self.ensure_one()

@@ -25,9 +25,8 @@ class FollowupCommon(CsCommon):
         cls.Followup = cls.env["cs.followup"]
         cls.Partner = cls.env["res.partner"]
         # key customers of the demo data must not take part in the counts
-        cls.Partner.search([("cs_is_key_customer", "=", True)]).sudo().write(
-            {"cs_is_key_customer": False}
-        )
+        cls.Metrics = cls.env["cs.customer.metrics"].sudo()
+        cls.Metrics.search([("is_key", "=", True)]).write({"is_key": False})
         cls.followup_type = cls.env.ref(
             "customer_service_bank.mail_activity_type_cs_followup"
         )
@@ -56,12 +55,18 @@ class FollowupCommon(CsCommon):
     @classmethod
     def _customer(cls, name, tier=None, key=True, manager=None, **values):
         """A customer with the metrics the recomputation would have written."""
-        partner = cls.Partner.create({"name": name, **values})
-        partner.sudo().write(
+        partner = cls.Partner.create(
             {
-                "cs_is_key_customer": key,
-                "cs_computed_segment_id": tier.id if tier else False,
+                "name": name,
                 "cs_relationship_manager_id": manager.id if manager else False,
+                **values,
+            }
+        )
+        cls.Metrics.create(
+            {
+                "partner_id": partner.id,
+                "is_key": key,
+                "computed_segment_id": tier.id if tier else False,
             }
         )
         return partner

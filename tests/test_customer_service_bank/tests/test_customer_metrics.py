@@ -176,10 +176,10 @@ class TestCustomerMetrics(CsCommon):
         """Run the scheduled recomputation to its end, as ir.cron would."""
         cron = self.env.ref("customer_service_bank.ir_cron_cs_customer_metrics")
         cron, progress = cron._add_progress()
-        Partner = self.Partner.with_context(**cron.env.context)
+        Metrics = self.env["cs.customer.metrics"].with_context(**cron.env.context)
         runs = 0
         while True:
-            Partner._cron_cs_recompute_metrics(batch_size=batch_size)
+            Metrics._cron_recompute(batch_size=batch_size)
             runs += 1
             if not progress.remaining:
                 return progress, runs
@@ -216,7 +216,8 @@ class TestCustomerMetrics(CsCommon):
                 self.assertEqual(partner.cs_metrics_date, datetime(2026, 11, 30, 9))
         # c3 never transacted: no recency at all, not 0 days
         self.env.cr.execute(
-            "SELECT cs_recency_days FROM res_partner WHERE id = %s", [self.c3.id]
+            "SELECT recency_days FROM cs_customer_metrics WHERE partner_id = %s",
+            [self.c3.id],
         )
         self.assertIsNone(self.env.cr.fetchone()[0])
         for partner in (self.archived, self.prospect):
@@ -466,6 +467,114 @@ class TestCustomerMetrics(CsCommon):
         # the others keep their values until the next full run
         self.assertEqual(self.c1.cs_value_score, 90.0)
 
+    # the metrics rows: the Customer Value analysis
+
+    def test_customer_value_analysis(self):
+        self._recompute()
+        Metrics = self.env["cs.customer.metrics"]
+        customers = self.c1 | self.c2 | self.c3
+        rows = Metrics.search([("partner_id", "in", customers.ids)])
+        # one row a customer, created with it, best first; the archived
+        # customer's never computed, none for a prospect
+        self.assertEqual(rows.partner_id.ids, [self.c1.id, self.c2.id, self.c3.id])
+        others = Metrics.search(
+            [("partner_id", "in", (self.archived | self.prospect).ids)]
+        )
+        self.assertEqual(others.partner_id, self.archived)
+        self.assertFalse(others.date)
+        self.assertEqual(rows.mapped("company_id"), self.bank)
+        groups = Metrics._read_group(
+            [("partner_id", "in", customers.ids)], ["segment_id"], ["__count"]
+        )
+        self.assertEqual(
+            sorted((segment.name, count) for segment, count in groups),
+            [("Basic", 1), ("Gold", 1), ("Silver", 1)],
+        )
+        # tags: by id, by name, none; and on the customers, through them
+        in_rows = [("partner_id", "in", customers.ids)]
+        for domain, expected in [
+            ([("tag_ids", "in", self.tag_dormant.ids)], self.c3),
+            ([("tag_ids", "=", self.tag_digital.id)], self.c1),
+            ([("tag_ids", "not in", self.tag_dormant.ids)], self.c1 | self.c2),
+            ([("tag_ids", "ilike", "pudo")], self.c2),
+            ([("tag_ids", "not ilike", "pudo")], self.c1 | self.c3),
+            ([("tag_ids", "!=", False)], customers),
+        ]:
+            with self.subTest(domain=domain):
+                self.assertEqual(Metrics.search(in_rows + domain).partner_id, expected)
+                partner_domain = [("cs_segment_tag_ids", *domain[0][1:])]
+                self.assertEqual(
+                    self.Partner.search([("id", "in", customers.ids), *partner_domain]),
+                    expected,
+                )
+        self.c3.cs_special_need_ids = False
+        self.env["cs.product.holding"].create(
+            {
+                "partner_id": self.c3.id,
+                "product_id": self.product.id,
+                "balance": 1,
+                "currency_id": self.eur.id,
+            }
+        )
+        (self.tag_dormant | self.tag_senior).active = False
+        self._recompute()
+        self.assertEqual(
+            Metrics.search(in_rows + [("tag_ids", "=", False)]).partner_id, self.c3
+        )
+        action = rows[0].action_open_customer()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("res.partner", self.c1.id)
+        )
+
+    def test_metrics_of_another_company_invisible(self):
+        self._recompute()
+        rows = self.env["cs.customer.metrics"].with_user(self.agent_a)
+        self.assertFalse(rows.search([("partner_id", "=", self.c1.id)]))
+        self.agent_a.company_ids |= self.bank
+        self.assertEqual(
+            rows.with_company(self.bank)
+            .search([("partner_id", "=", self.c1.id)])
+            .value_score,
+            90.0,
+        )
+        with self.assertRaises(AccessError):
+            rows.with_company(self.bank).search([("partner_id", "=", self.c1.id)]).aum  # noqa: B018
+
+    def test_override_before_any_recomputation(self):
+        self.c3.write(
+            {
+                "cs_segment_override_id": self.gold.id,
+                "cs_segment_override_reason": "New private banking client",
+            }
+        )
+        self.assertEqual(self.c3.cs_segment_id, self.gold)
+        self.assertFalse(self.c3.cs_computed_segment_id)
+        # the override takes effect at once, recorded as from no tier
+        self.assertEqual(
+            self._history(self.c3),
+            [
+                (
+                    self.env["cs.segment"],
+                    self.gold,
+                    "override",
+                    "New private banking client",
+                )
+            ],
+        )
+        self._recompute()
+        self.assertEqual(self.c3.cs_segment_id, self.gold)
+        self.assertEqual(self.c3.cs_computed_segment_id, self.basic)
+        created = self.Partner.create(
+            {
+                "name": "Overridden at Creation",
+                "cs_customer_number": "M-5",
+                "company_id": self.bank.id,
+                "cs_segment_override_id": self.silver.id,
+                "cs_segment_override_reason": "Migrated from the old system",
+            }
+        )
+        self.assertEqual(created.cs_segment_id, self.silver)
+
     def test_button_needs_a_customer(self):
         with self.assertRaisesRegex(UserError, "customer number"):
             self.prospect.action_cs_recompute_metrics()
@@ -509,7 +618,9 @@ class TestTierOnComplaints(CsCommon):
                 "sla_policy_id": cls.policy_fca.id,
             }
         )
-        cls.customer.sudo().cs_computed_segment_id = cls.tier
+        cls.env["cs.customer.metrics"].create(
+            {"partner_id": cls.customer.id, "computed_segment_id": cls.tier.id}
+        )
 
     def test_priority_and_policy_from_tier(self):
         complaint = self.create_complaint(category_id=False)
@@ -588,21 +699,19 @@ class TestMetricsWorkers(CsCommon):
     def test_second_worker_skips_the_batch_of_the_first(self):
         # a committed staging table, as a first worker's first batch leaves it
         with self.registry.cursor() as cr:
-            api.Environment(cr, SUPERUSER_ID, {})[
-                "res.partner"
-            ]._cs_build_metrics_stage()
+            api.Environment(cr, SUPERUSER_ID, {})["cs.customer.metrics"]._build_stage()
         self.addCleanup(self._truncate_stage)
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
             staged = self._stage_ids(cr_a)
             self.assertGreater(len(staged), 10)
             for cr in (cr_a, cr_b):
                 cr.execute("SET LOCAL lock_timeout = '10s'")
-            worker_a = api.Environment(cr_a, SUPERUSER_ID, {})["res.partner"]
-            worker_b = api.Environment(cr_b, SUPERUSER_ID, {})["res.partner"]
-            worker_a._cron_cs_recompute_metrics(batch_size=5)
+            worker_a = api.Environment(cr_a, SUPERUSER_ID, {})["cs.customer.metrics"]
+            worker_b = api.Environment(cr_b, SUPERUSER_ID, {})["cs.customer.metrics"]
+            worker_a._cron_recompute(batch_size=5)
             # B neither waits for A nor takes A's customers: it takes the next
             # five, and still sees A's, which A has not committed
-            worker_b._cron_cs_recompute_metrics(batch_size=5)
+            worker_b._cron_recompute(batch_size=5)
             self.assertEqual(self._stage_ids(cr_b), staged[:5] + staged[10:])
             self.assertEqual(self._stage_ids(cr_a), staged[5:])
             cr_a.rollback()
@@ -625,3 +734,16 @@ class TestCustomerRecordsKept(CsCommon):
         prospect = self.env["res.partner"].create({"name": "Prospect"})
         prospect.unlink()
         self.assertFalse(prospect.exists())
+
+    def test_metrics_row_comes_with_the_customer(self):
+        Partner = self.env["res.partner"]
+        Metrics = self.env["cs.customer.metrics"]
+        customer = Partner.create({"name": "New Customer", "cs_customer_number": "N-1"})
+        prospect = Partner.create({"name": "New Prospect"})
+        rows = Metrics.search([("partner_id", "in", (customer | prospect).ids)])
+        self.assertEqual(rows.partner_id, customer)
+        self.assertEqual(rows.company_id, self.env.company)
+        self.assertFalse(customer.cs_is_key_customer)
+        prospect.cs_customer_number = "N-2"
+        prospect.cs_customer_number = "N-3"
+        self.assertEqual(Metrics.search_count([("partner_id", "=", prospect.id)]), 1)

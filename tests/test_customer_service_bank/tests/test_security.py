@@ -48,10 +48,11 @@ ACL_MATRIX = {
     "cs.customer.sensitive":    ("",    "",      "rwc",  "rwc",     "rwc",  "rwc"),
     "cs.followup":              ("",    "",      "rwc",  "rwc",     "rwcu", "rwcu"),
     "cs.service.plan":          ("",    "",      "rwc",  "rwc",     "rwcu", "rwcu"),
-    # segments and needs: configured by managers; tier history written by
-    # the recomputation and overrides only
+    # segments and needs: configured by managers; tier history and metrics
+    # written by the recomputation and overrides only
     "cs.segment":               ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     "cs.segment.history":       ("",    "",      "r",    "r",       "r",    "r"),
+    "cs.customer.metrics":      ("",    "",      "r",    "r",       "r",    "r"),
     "cs.special.need":          ("",    "r",     "r",    "r",       "rwcu", "rwcu"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
