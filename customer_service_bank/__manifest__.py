@@ -41,6 +41,7 @@
         "views/cs_segment_history_views.xml",
         "views/cs_followup_views.xml",
         "views/cs_service_plan_views.xml",
+        "views/rating_rating_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/cs_complaint_merge_views.xml",

@@ -65,6 +65,12 @@ class ResCompany(models.Model):
         default=7,
         help="Days between a complaint's resolution and its follow-up.",
     )
+    cs_rating_enabled = fields.Boolean(
+        string="Ask for Customer Ratings",
+        default=True,
+        help="Mail customers a rating request when their complaint enters a "
+        "stage with a rating template and when a follow-up with them is done.",
+    )
 
     _sql_constraints = [
         (

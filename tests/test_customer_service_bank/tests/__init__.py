@@ -16,3 +16,4 @@ from . import test_customer_metrics
 from . import test_customer_sensitive
 from . import test_customer_followup
 from . import test_service_plan
+from . import test_csat
