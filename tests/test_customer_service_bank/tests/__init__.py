@@ -17,3 +17,4 @@ from . import test_customer_sensitive
 from . import test_customer_followup
 from . import test_service_plan
 from . import test_csat
+from . import test_nps
