@@ -41,6 +41,7 @@
         "views/cs_segment_history_views.xml",
         "views/cs_followup_views.xml",
         "views/cs_service_plan_views.xml",
+        "views/cs_feedback_views.xml",
         "views/cs_nps_survey_views.xml",
         "views/cs_nps_response_views.xml",
         "views/cs_nps_survey_templates.xml",

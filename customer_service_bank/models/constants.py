@@ -95,6 +95,16 @@ SERVICE_PLAN_STATES = [
 AUM_CATEGORIES = ("deposit", "wealth")
 # Channels counted as digital in a customer's digital share.
 DIGITAL_CHANNELS = ("online_banking", "mobile_app")
+FEEDBACK_KINDS = [
+    ("praise", "Praise"),
+    ("suggestion", "Suggestion"),
+    ("complaint", "Complaint"),
+]
+FEEDBACK_STATES = [
+    ("new", "New"),
+    ("done", "Done"),
+    ("converted", "Converted to Complaint"),
+]
 NPS_SURVEY_STATES = [
     ("draft", "Draft"),
     ("running", "Running"),

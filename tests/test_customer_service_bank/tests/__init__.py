@@ -18,3 +18,4 @@ from . import test_customer_followup
 from . import test_service_plan
 from . import test_csat
 from . import test_nps
+from . import test_feedback
