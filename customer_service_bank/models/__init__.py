@@ -26,3 +26,6 @@ from . import res_partner
 from . import cs_reminder_mixin
 from . import cs_followup
 from . import cs_service_plan
+from . import cs_feedback
+from . import cs_nps_survey
+from . import cs_nps_response

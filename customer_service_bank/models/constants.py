@@ -95,3 +95,27 @@ SERVICE_PLAN_STATES = [
 AUM_CATEGORIES = ("deposit", "wealth")
 # Channels counted as digital in a customer's digital share.
 DIGITAL_CHANNELS = ("online_banking", "mobile_app")
+FEEDBACK_KINDS = [
+    ("praise", "Praise"),
+    ("suggestion", "Suggestion"),
+    ("complaint", "Complaint"),
+]
+FEEDBACK_STATES = [
+    ("new", "New"),
+    ("done", "Done"),
+    ("converted", "Converted to Complaint"),
+]
+NPS_SURVEY_STATES = [
+    ("draft", "Draft"),
+    ("running", "Running"),
+    ("closed", "Closed"),
+]
+NPS_CATEGORIES = [
+    ("promoter", "Promoter"),
+    ("passive", "Passive"),
+    ("detractor", "Detractor"),
+]
+# NPS scores: 9-10 promoters, 7-8 passives, 0-6 detractors
+NPS_PROMOTER_MIN = 9
+NPS_PASSIVE_MIN = 7
+NPS_SCORE_MAX = 10

@@ -37,5 +37,12 @@ class CsComplaintStage(models.Model):
         domain="[('model', '=', 'cs.complaint')]",
         help="Sent to the customer whenever a complaint enters this stage.",
     )
+    rating_template_id = fields.Many2one(
+        "mail.template",
+        string="Rating Request",
+        domain="[('model', '=', 'cs.complaint')]",
+        help="Sent to the customer, once per resolution, when a complaint "
+        "enters this stage and the company asks for customer ratings.",
+    )
     description = fields.Text(translate=True)
     company_id = fields.Many2one("res.company", index=True)

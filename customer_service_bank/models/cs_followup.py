@@ -13,6 +13,8 @@ from .constants import FOLLOWUP_KINDS, FOLLOWUP_OUTCOMES, SATISFACTION_LEVELS
 _logger = logging.getLogger(__name__)
 
 FOLLOWUP_BATCH_SIZE = 500
+# outcomes after which the customer was actually talked to and may rate it
+RATED_OUTCOMES = ("reached", "opportunity", "issue")
 FOLLOWUP_STATES = [
     ("planned", "Planned"),
     ("done", "Done"),
@@ -31,7 +33,8 @@ class CsFollowup(models.Model):
 
     _name = "cs.followup"
     _description = "Customer Follow-up"
-    _inherit = ["mail.thread", "mail.activity.mixin", "cs.reminder.mixin"]
+    # rating.mixin brings mail.thread
+    _inherit = ["rating.mixin", "mail.activity.mixin", "cs.reminder.mixin"]
     _order = "planned_date desc, id desc"
     _check_company_auto = True
     _reminder_activity_type = "customer_service_bank.mail_activity_type_cs_followup"
@@ -83,6 +86,12 @@ class CsFollowup(models.Model):
         default=lambda self: self.env.company,
     )
     active = fields.Boolean(default=True)
+    rating_request_date = fields.Datetime(
+        string="Rating Requested",
+        readonly=True,
+        copy=False,
+        help="When the customer was asked to rate this follow-up; asked once.",
+    )
     state = fields.Selection(
         FOLLOWUP_STATES,
         compute="_compute_state",
@@ -163,6 +172,8 @@ class CsFollowup(models.Model):
         result = super().write(vals)
         if {"name", "user_id", "planned_date", "done_date", "active"} & vals.keys():
             self._sync_activities()
+        if vals.get("done_date"):
+            self._send_rating_requests()
         return result
 
     def action_done(self):
@@ -191,6 +202,20 @@ class CsFollowup(models.Model):
         self.filtered(lambda followup: followup.state == "planned").action_archive()
         return True
 
+    def action_view_ratings(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Customer Ratings"),
+            "res_model": "rating.rating",
+            "view_mode": "list,form",
+            "domain": [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("consumed", "=", True),
+            ],
+        }
+
     def _reminder_wish(self):
         """Open while planned; done with the outcome; cancelled ones lose it
         on archiving, in ``mail.activity.mixin``."""
@@ -205,6 +230,34 @@ class CsFollowup(models.Model):
             "user_id": self.user_id.id,
             "date_deadline": self.planned_date,
         }
+
+    def _send_rating_requests(self):
+        """Ask the customers of done follow-ups to rate them, once each.
+
+        Only when the customer was reached, the company asks for ratings, the
+        customer may be contacted and the rating template is active.
+        """
+        template = self.env.ref(
+            "customer_service_bank.mail_template_cs_followup_rating_request",
+            raise_if_not_found=False,
+        )
+        if not template or not template.active:
+            return
+        to_ask = self.filtered(
+            lambda followup: (
+                followup.state == "done"
+                and followup.outcome in RATED_OUTCOMES
+                and followup.company_id.cs_rating_enabled
+                and not followup.rating_request_date
+                and not followup.partner_id.cs_do_not_contact
+                and followup.partner_id != self.env.user.partner_id
+            )
+        )
+        for followup in to_ask:
+            followup.rating_send_request(
+                template, lang=followup.partner_id.lang, force_send=False
+            )
+        to_ask.rating_request_date = fields.Datetime.now()
 
     # ------------------------------------------------------------------
     # planning

@@ -65,6 +65,18 @@ class ResCompany(models.Model):
         default=7,
         help="Days between a complaint's resolution and its follow-up.",
     )
+    cs_rating_enabled = fields.Boolean(
+        string="Ask for Customer Ratings",
+        default=True,
+        help="Mail customers a rating request when their complaint enters a "
+        "stage with a rating template and when a follow-up with them is done.",
+    )
+    cs_nps_quiet_days = fields.Integer(
+        string="NPS Quiet Period (days)",
+        default=90,
+        help="A customer asked for an NPS score is not asked again, by any "
+        "survey, within this many days.",
+    )
 
     _sql_constraints = [
         (
@@ -97,6 +109,11 @@ class ResCompany(models.Model):
             "CHECK(cs_followup_after_complaint_days >= 0)",
             "The follow-up delay cannot be negative.",
         ),
+        (
+            "cs_nps_quiet_days_positive",
+            "CHECK(cs_nps_quiet_days >= 0)",
+            "The NPS quiet period cannot be negative.",
+        ),
     ]
 
     @api.constrains(
@@ -106,6 +123,7 @@ class ResCompany(models.Model):
         "cs_key_customer_percent",
         "cs_metrics_window_months",
         "cs_followup_after_complaint_days",
+        "cs_nps_quiet_days",
     )
     def _check_cs_settings(self):
         """Same rules as the SQL constraints, with a message the settings can show."""
@@ -132,3 +150,5 @@ class ResCompany(models.Model):
                 )
             if company.cs_followup_after_complaint_days < 0:
                 raise ValidationError(_("The follow-up delay cannot be negative."))
+            if company.cs_nps_quiet_days < 0:
+                raise ValidationError(_("The NPS quiet period cannot be negative."))

@@ -37,6 +37,12 @@ class ResConfigSettings(models.TransientModel):
     cs_followup_after_complaint_days = fields.Integer(
         related="company_id.cs_followup_after_complaint_days", readonly=False
     )
+    cs_rating_enabled = fields.Boolean(
+        related="company_id.cs_rating_enabled", readonly=False
+    )
+    cs_nps_quiet_days = fields.Integer(
+        related="company_id.cs_nps_quiet_days", readonly=False
+    )
     cs_metrics_cron_id = fields.Many2one(
         "ir.cron",
         string="Customer Metrics Schedule",

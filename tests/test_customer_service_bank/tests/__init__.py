@@ -16,3 +16,6 @@ from . import test_customer_metrics
 from . import test_customer_sensitive
 from . import test_customer_followup
 from . import test_service_plan
+from . import test_csat
+from . import test_nps
+from . import test_feedback

@@ -64,9 +64,11 @@ class TestUi(CsCommon, HttpCase):
             [
                 f"{complaint.name}: we have received your complaint",
                 f"{complaint.name}: our final response to your complaint",
+                # the resolved stage asks the customer to rate the handling
+                f"{complaint.name}: how did we handle your complaint?",
             ],
         )
-        self.assertEqual(mails.mapped("state"), ["outgoing", "outgoing"])
+        self.assertEqual(mails.mapped("state"), ["outgoing"] * 3)
         self.assertEqual(mails.recipient_ids, customer)
         self.assertIn("partially upheld your complaint", mails[1].body_html)
 
