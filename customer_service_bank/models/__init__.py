@@ -6,6 +6,7 @@ from . import resource_calendar
 from . import cs_team
 from . import cs_complaint_stage
 from . import cs_taxonomy_mixin
+from . import cs_rating_request_mixin
 from . import cs_complaint_category
 from . import cs_root_cause
 from . import cs_sla_policy_extension

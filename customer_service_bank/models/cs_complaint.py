@@ -84,8 +84,8 @@ def pending_escalations_sql(now):
 class CsComplaint(models.Model):
     _name = "cs.complaint"
     _description = "Customer Complaint"
-    # rating.mixin brings mail.thread
-    _inherit = ["rating.mixin", "mail.activity.mixin"]
+    # rating.mixin, through the rating requests, brings mail.thread
+    _inherit = ["cs.rating.request.mixin", "mail.activity.mixin"]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["name", "subject", "partner_id.name"]
     _check_company_auto = True
@@ -179,13 +179,6 @@ class CsComplaint(models.Model):
     acknowledged_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     resolved_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     reopen_count = fields.Integer(readonly=True, copy=False)
-    rating_request_date = fields.Datetime(
-        string="Rating Requested",
-        readonly=True,
-        copy=False,
-        help="When the customer was asked to rate the resolution; cleared when "
-        "the complaint is reopened, so the next resolution asks again.",
-    )
     paused_since = fields.Datetime(
         readonly=True,
         copy=False,
@@ -620,20 +613,6 @@ class CsComplaint(models.Model):
             "context": {"default_complaint_id": self.id},
         }
 
-    def action_view_ratings(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Customer Ratings"),
-            "res_model": "rating.rating",
-            "view_mode": "list,form",
-            "domain": [
-                ("res_model", "=", self._name),
-                ("res_id", "=", self.id),
-                ("consumed", "=", True),
-            ],
-        }
-
     def action_request_extension(self):
         self.ensure_one()
         self._check_no_pending_extension()
@@ -869,27 +848,6 @@ class CsComplaint(models.Model):
                     "rating_request_date": False,
                 }
             )
-
-    def _send_rating_requests(self, template):
-        """Ask each complaint's customer to rate its resolution with ``template``.
-
-        Only in companies asking for ratings, never a do-not-contact customer
-        and never twice for one resolution: reopening clears the request date.
-        """
-        to_ask = self.filtered(
-            lambda complaint: (
-                complaint.company_id.cs_rating_enabled
-                and not complaint.rating_request_date
-                and complaint.partner_id
-                and not complaint.partner_id.cs_do_not_contact
-                and complaint.partner_id != self.env.user.partner_id
-            )
-        )
-        for complaint in to_ask:
-            complaint.rating_send_request(
-                template, lang=complaint.partner_id.lang, force_send=False
-            )
-        to_ask.rating_request_date = fields.Datetime.now()
 
     def _mail_customer(self, template):
         """Send ``template`` to each complaint's customer and keep it in the chatter.

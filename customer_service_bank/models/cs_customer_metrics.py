@@ -36,7 +36,6 @@ APPLIED_COLUMNS = [
     ("transaction_amount", "transaction_amount"),
     ("transaction_count", "transaction_count"),
     ("last_transaction_date", "last_transaction_date"),
-    ("recency_days", "recency_days"),
     ("digital_share", "digital_share"),
     ("complaint_count", "complaint_count"),
     ("last_contact_date", "last_contact_date"),
@@ -90,7 +89,12 @@ class CsCustomerMetrics(models.Model):
     )
     transaction_count = fields.Integer(string="Transactions in Window", readonly=True)
     last_transaction_date = fields.Date(string="Last Transaction", readonly=True)
-    recency_days = fields.Integer(string="Days Since Last Transaction", readonly=True)
+    recency_days = fields.Integer(
+        string="Days Since Last Transaction",
+        compute="_compute_recency_days",
+        help="Counted today rather than stored: stored, it would change every "
+        "customer's row every night.",
+    )
     digital_share = fields.Float(
         string="Digital Share (%)",
         readonly=True,
@@ -159,6 +163,14 @@ class CsCustomerMetrics(models.Model):
                 metrics.partner_id.sudo().cs_segment_override_id
                 or metrics.computed_segment_id
             )
+
+    @api.depends("last_transaction_date")
+    @api.depends_context("tz")
+    def _compute_recency_days(self):
+        today = fields.Date.context_today(self)
+        for metrics in self:
+            last = metrics.last_transaction_date
+            metrics.recency_days = (today - last).days if last else 0
 
     def _compute_tag_ids(self):
         """Read the tag array the recomputation writes (see :meth:`init`)."""

@@ -33,8 +33,12 @@ class CsFollowup(models.Model):
 
     _name = "cs.followup"
     _description = "Customer Follow-up"
-    # rating.mixin brings mail.thread
-    _inherit = ["rating.mixin", "mail.activity.mixin", "cs.reminder.mixin"]
+    # rating.mixin, through the rating requests, brings mail.thread
+    _inherit = [
+        "cs.rating.request.mixin",
+        "mail.activity.mixin",
+        "cs.reminder.mixin",
+    ]
     _order = "planned_date desc, id desc"
     _check_company_auto = True
     _reminder_activity_type = "customer_service_bank.mail_activity_type_cs_followup"
@@ -86,12 +90,6 @@ class CsFollowup(models.Model):
         default=lambda self: self.env.company,
     )
     active = fields.Boolean(default=True)
-    rating_request_date = fields.Datetime(
-        string="Rating Requested",
-        readonly=True,
-        copy=False,
-        help="When the customer was asked to rate this follow-up; asked once.",
-    )
     state = fields.Selection(
         FOLLOWUP_STATES,
         compute="_compute_state",
@@ -173,7 +171,7 @@ class CsFollowup(models.Model):
         if {"name", "user_id", "planned_date", "done_date", "active"} & vals.keys():
             self._sync_activities()
         if vals.get("done_date"):
-            self._send_rating_requests()
+            self._request_ratings_when_done()
         return result
 
     def action_done(self):
@@ -202,20 +200,6 @@ class CsFollowup(models.Model):
         self.filtered(lambda followup: followup.state == "planned").action_archive()
         return True
 
-    def action_view_ratings(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Customer Ratings"),
-            "res_model": "rating.rating",
-            "view_mode": "list,form",
-            "domain": [
-                ("res_model", "=", self._name),
-                ("res_id", "=", self.id),
-                ("consumed", "=", True),
-            ],
-        }
-
     def _reminder_wish(self):
         """Open while planned; done with the outcome; cancelled ones lose it
         on archiving, in ``mail.activity.mixin``."""
@@ -231,33 +215,18 @@ class CsFollowup(models.Model):
             "date_deadline": self.planned_date,
         }
 
-    def _send_rating_requests(self):
-        """Ask the customers of done follow-ups to rate them, once each.
-
-        Only when the customer was reached, the company asks for ratings, the
-        customer may be contacted and the rating template is active.
-        """
+    def _request_ratings_when_done(self):
+        """Ask the customers reached by done follow-ups to rate them."""
         template = self.env.ref(
             "customer_service_bank.mail_template_cs_followup_rating_request",
             raise_if_not_found=False,
         )
-        if not template or not template.active:
-            return
-        to_ask = self.filtered(
-            lambda followup: (
-                followup.state == "done"
-                and followup.outcome in RATED_OUTCOMES
-                and followup.company_id.cs_rating_enabled
-                and not followup.rating_request_date
-                and not followup.partner_id.cs_do_not_contact
-                and followup.partner_id != self.env.user.partner_id
-            )
-        )
-        for followup in to_ask:
-            followup.rating_send_request(
-                template, lang=followup.partner_id.lang, force_send=False
-            )
-        to_ask.rating_request_date = fields.Datetime.now()
+        if template and template.active:
+            self.filtered(
+                lambda followup: (
+                    followup.state == "done" and followup.outcome in RATED_OUTCOMES
+                )
+            )._send_rating_requests(template)
 
     # ------------------------------------------------------------------
     # planning

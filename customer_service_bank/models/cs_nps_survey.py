@@ -316,10 +316,9 @@ class CsNpsSurvey(models.Model):
                 "email",
                 "cs_customer_number",
                 "cs_do_not_contact",
-                "cs_segment_id",
-                "cs_segment_tag_ids",
             ]
         )
+        self.env["cs.customer.metrics"].flush_model(["partner_id", "segment_id"])
         self.flush_model(
             ["state", "mail_template_id", "date_start", "date_end", "sample_size"]
         )
@@ -362,14 +361,13 @@ class CsNpsSurvey(models.Model):
         quiet_since = fields.Datetime.now() - timedelta(
             days=self.company_id.cs_nps_quiet_days
         )
-        if segment.kind == "tier":
-            in_segment = SQL("p.cs_segment_id = %s", segment.id)
-        else:
-            in_segment = SQL(
-                """EXISTS (SELECT 1 FROM res_partner_cs_segment_tag_rel t
-                            WHERE t.partner_id = p.id AND t.segment_id = %s)""",
-                segment.id,
-            )
+        in_segment = SQL(
+            """EXISTS (SELECT 1 FROM cs_customer_metrics m
+                        WHERE m.partner_id = p.id AND %s)""",
+            SQL("m.segment_id = %s", segment.id)
+            if segment.kind == "tier"
+            else SQL("m.tag_array @> ARRAY[%s]", segment.id),
+        )
         return SQL(
             """
               FROM res_partner p

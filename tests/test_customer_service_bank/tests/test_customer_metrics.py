@@ -214,12 +214,10 @@ class TestCustomerMetrics(CsCommon):
             with self.subTest(partner=partner.name):
                 self.assertEqual([partner[name] for name in metrics], values)
                 self.assertEqual(partner.cs_metrics_date, datetime(2026, 11, 30, 9))
-        # c3 never transacted: no recency at all, not 0 days
-        self.env.cr.execute(
-            "SELECT recency_days FROM cs_customer_metrics WHERE partner_id = %s",
-            [self.c3.id],
-        )
-        self.assertIsNone(self.env.cr.fetchone()[0])
+        # recency counts today, not at the last computation
+        with freeze_time("2026-12-02 09:00:00"):
+            self.env.invalidate_all()
+            self.assertEqual(self.c1.cs_recency_days, 12)
         for partner in (self.archived, self.prospect):
             self.assertFalse(partner.cs_metrics_date)
             self.assertFalse(partner.cs_segment_id)

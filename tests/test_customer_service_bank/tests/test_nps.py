@@ -36,13 +36,14 @@ class NpsCommon(CsCommon):
                 **values,
             }
         )
-        partner.sudo().write(
-            {
-                "cs_computed_segment_id": tier.id if tier else False,
-                "cs_segment_tag_ids": [Command.set(tags.ids if tags else [])],
-                "cs_relationship_manager_id": manager.id if manager else False,
-            }
+        partner.sudo().cs_relationship_manager_id = manager
+        partner.cs_metrics_ids.computed_segment_id = tier
+        # the recomputation writes the tags as an array, with SQL
+        cls.env.cr.execute(
+            "UPDATE cs_customer_metrics SET tag_array = %s WHERE partner_id = %s",
+            [tags.ids if tags else [], partner.id],
         )
+        partner.invalidate_recordset(["cs_segment_tag_ids"])
         return partner
 
     @classmethod

@@ -1,0 +1,52 @@
+from odoo import _, fields, models
+
+
+class CsRatingRequestMixin(models.AbstractModel):
+    """Asks a record's customer, once, to rate it from a mail link."""
+
+    _name = "cs.rating.request.mixin"
+    _description = "Customer Service Rating Request"
+    _inherit = ["rating.mixin"]
+
+    rating_request_date = fields.Datetime(
+        string="Rating Requested",
+        readonly=True,
+        copy=False,
+        help="When the customer was asked to rate it. A reopened complaint "
+        "clears it, so that its next resolution asks again.",
+    )
+
+    def action_view_ratings(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Customer Ratings"),
+            "res_model": "rating.rating",
+            "view_mode": "list,form",
+            "domain": [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("consumed", "=", True),
+            ],
+        }
+
+    def _send_rating_requests(self, template):
+        """Mail ``template`` to the customers not asked yet about these records.
+
+        Only in companies asking for ratings, and never to a do-not-contact
+        customer.
+        """
+        to_ask = self.filtered(
+            lambda record: (
+                record.company_id.cs_rating_enabled
+                and not record.rating_request_date
+                and record.partner_id
+                and not record.partner_id.cs_do_not_contact
+                and record.partner_id != self.env.user.partner_id
+            )
+        )
+        for record in to_ask:
+            record.rating_send_request(
+                template, lang=record.partner_id.lang, force_send=False
+            )
+        to_ask.rating_request_date = fields.Datetime.now()
