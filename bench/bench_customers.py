@@ -220,12 +220,16 @@ def generate(env, args, tag):
 
 
 def insert_metrics_rows(cr):
-    """The empty metrics row each customer gets when created by the ORM."""
+    """The metrics row each customer gets when created by the ORM: zeros."""
     cr.execute(
         SQL(
             """
-        INSERT INTO cs_customer_metrics (partner_id, company_id)
-        SELECT p.id, p.company_id FROM res_partner p
+        INSERT INTO cs_customer_metrics (
+            partner_id, company_id, aum, transaction_amount, transaction_count,
+            digital_share, complaint_count, recency_score, frequency_score,
+            monetary_score, value_score, is_key)
+        SELECT p.id, p.company_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, FALSE
+          FROM res_partner p
          WHERE p.%s AND NOT EXISTS (
                SELECT FROM cs_customer_metrics m WHERE m.partner_id = p.id)
         """,

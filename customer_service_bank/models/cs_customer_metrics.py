@@ -75,19 +75,25 @@ class CsCustomerMetrics(models.Model):
     relationship_manager_id = fields.Many2one(
         related="partner_id.cs_relationship_manager_id"
     )
+    # Created with the customer at their full width (zeros, not empty), so
+    # that the recomputation can rewrite a row in its own page (see init).
     aum = fields.Monetary(
         string="Assets Under Management",
+        default=0,
         help="Balances of the deposit and wealth products held.",
         readonly=True,
         groups="customer_service_bank.group_cs_supervisor",
     )
     transaction_amount = fields.Monetary(
         string="Amount in Window",
+        default=0,
         readonly=True,
         groups="customer_service_bank.group_cs_supervisor",
         help="Total amount of the transactions in the metrics window.",
     )
-    transaction_count = fields.Integer(string="Transactions in Window", readonly=True)
+    transaction_count = fields.Integer(
+        string="Transactions in Window", default=0, readonly=True
+    )
     last_transaction_date = fields.Date(string="Last Transaction", readonly=True)
     recency_days = fields.Integer(
         string="Days Since Last Transaction",
@@ -97,34 +103,38 @@ class CsCustomerMetrics(models.Model):
     )
     digital_share = fields.Float(
         string="Digital Share (%)",
+        default=0,
         readonly=True,
         aggregator="avg",
         help="Share of the transactions in the window made online or in the app.",
     )
-    complaint_count = fields.Integer(string="Complaints", readonly=True)
+    complaint_count = fields.Integer(string="Complaints", default=0, readonly=True)
     last_contact_date = fields.Date(
         string="Last Contact",
         readonly=True,
         help="Last complaint received or follow-up done.",
     )
     recency_score = fields.Integer(
-        string="Recency Score (R)", readonly=True, aggregator="avg"
+        string="Recency Score (R)", default=0, readonly=True, aggregator="avg"
     )
     frequency_score = fields.Integer(
-        string="Frequency Score (F)", readonly=True, aggregator="avg"
+        string="Frequency Score (F)", default=0, readonly=True, aggregator="avg"
     )
     monetary_score = fields.Integer(
-        string="Monetary Score (M)", readonly=True, aggregator="avg"
+        string="Monetary Score (M)", default=0, readonly=True, aggregator="avg"
     )
     value_score = fields.Float(
+        default=0,
         readonly=True,
         aggregator="avg",
         help="0 to 100: the customer's rank among the company's customers by "
         "assets (40%), amount (30%), count (20%) and recency (10%) of "
-        "transactions.",
+        "transactions. A whole number: finer, it would move a little for most "
+        "customers every night.",
     )
     is_key = fields.Boolean(
         string="Key Customer",
+        default=False,
         readonly=True,
         help="Among the top customers by value score; the share is set in Settings.",
     )
@@ -214,19 +224,21 @@ class CsCustomerMetrics(models.Model):
     def init(self):
         result = super().init()
         cr = self.env.cr
-        # the tags are an array on the row rather than a many2many table:
-        # one value a customer instead of a row a customer and tag
+        # The tags are an array on the row rather than a many2many table: one
+        # value a customer instead of a row a customer and tag. Half-empty
+        # pages: a recomputation then rewrites a row in its own page without
+        # touching the indexes (a HOT update); for the same reason, no column
+        # a recomputation writes is indexed.
         cr.execute(
             SQL(
-                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS tag_array integer[]",
+                """
+                ALTER TABLE %s
+                  ADD COLUMN IF NOT EXISTS tag_array integer[],
+                  ALTER COLUMN tag_array SET DEFAULT '{}',
+                  SET (fillfactor = 50)
+                """,
                 SQL.identifier(self._table),
             )
-        )
-        # Half-empty pages: a recomputation then rewrites a row in its own
-        # page, without touching the indexes (a HOT update). For the same
-        # reason, no column a recomputation writes is indexed.
-        cr.execute(
-            SQL("ALTER TABLE %s SET (fillfactor = 50)", SQL.identifier(self._table))
         )
         # Unlogged, and made anew on every upgrade so its columns follow the
         # code: a run's rows are rebuilt from the source tables anyway.
@@ -608,7 +620,7 @@ class CsCustomerMetrics(models.Model):
                 SELECT r.*,
                        round((%(w_aum)s * c_aum + %(w_amount)s * c_amount
                               + %(w_count)s * c_count
-                              + %(w_recency)s * c_recency)::numeric, 2)::float8
+                              + %(w_recency)s * c_recency)::numeric)::float8
                            AS value_score
                   FROM ranked r
             ), keyed AS (

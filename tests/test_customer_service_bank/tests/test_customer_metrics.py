@@ -272,10 +272,10 @@ class TestCustomerMetrics(CsCommon):
         self._recompute()
         # assets, amount, count, recency ranks (cumulative share, 0 for none)
         # c1: 1, 1, 2/3, 2/3 -> 40 + 30 + 13.33 + 6.67
-        # c2: 2/3, 2/3, 1, 1 -> 26.67 + 20 + 20 + 10
+        # c2: 2/3, 2/3, 1, 1 -> 26.67 + 20 + 20 + 10, rounded
         expected = {
             self.c1: (90.0, 4, 4, 5),
-            self.c2: (76.67, 5, 5, 4),
+            self.c2: (77.0, 5, 5, 4),
             self.c3: (0.0, 1, 1, 1),
         }
         for partner, (score, r, f, m) in expected.items():
@@ -310,7 +310,7 @@ class TestCustomerMetrics(CsCommon):
 
     def test_tiers_and_tags(self):
         self._recompute()
-        # c1 has exactly the Gold minimum; c2 one cent less, but scores 76.67
+        # c1 has exactly the Gold minimum; c2 one cent less, but scores 77
         self.assertEqual(self.c1.cs_segment_id, self.gold)
         self.assertEqual(self.c2.cs_segment_id, self.silver)
         self.assertEqual(self.c3.cs_segment_id, self.basic)
