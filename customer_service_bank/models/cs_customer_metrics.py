@@ -44,7 +44,7 @@ APPLIED_COLUMNS = [
     ("monetary_score", "monetary_score"),
     ("value_score", "value_score"),
     ("is_key", "is_key"),
-    ("computed_segment_id", "segment_id"),
+    ("computed_segment", "segment_id"),
     ("tag_array", "tag_ids"),
 ]
 # weights of the value score (percent): assets, amount, count, recency
@@ -140,7 +140,11 @@ class CsCustomerMetrics(models.Model):
     )
     date = fields.Datetime(string="Metrics Computed", readonly=True)
     computed_segment_id = fields.Many2one(
-        "cs.segment", string="Tier by Rules", readonly=True, ondelete="set null"
+        "cs.segment",
+        string="Tier by Rules",
+        compute="_compute_rule_segments",
+        inverse="_inverse_computed_segment_id",
+        help="The tier whose rules the customer met at the last computation.",
     )
     segment_id = fields.Many2one(
         "cs.segment",
@@ -153,7 +157,7 @@ class CsCustomerMetrics(models.Model):
     tag_ids = fields.Many2many(
         "cs.segment",
         string="Segments",
-        compute="_compute_tag_ids",
+        compute="_compute_rule_segments",
         search="_search_tag_ids",
         help="Tags whose rules the customer met at the last computation.",
     )
@@ -182,20 +186,34 @@ class CsCustomerMetrics(models.Model):
             last = metrics.last_transaction_date
             metrics.recency_days = (today - last).days if last else 0
 
-    def _compute_tag_ids(self):
-        """Read the tag array the recomputation writes (see :meth:`init`)."""
-        tags = {}
+    def _compute_rule_segments(self):
+        """Read the tier and tags the recomputation writes (see :meth:`init`)."""
+        rows = {}
         if self.ids:
             self.env.cr.execute(
                 SQL(
-                    "SELECT id, tag_array FROM %s WHERE id = ANY(%s)",
+                    "SELECT id, computed_segment, tag_array FROM %s WHERE id = ANY(%s)",
                     SQL.identifier(self._table),
                     self.ids,
                 )
             )
-            tags = dict(self.env.cr.fetchall())
+            rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        Segment = self.env["cs.segment"]
         for metrics in self:
-            metrics.tag_ids = self.env["cs.segment"].browse(tags.get(metrics.id) or [])
+            tier, tags = rows.get(metrics.id, (None, None))
+            metrics.computed_segment_id = Segment.browse(tier)
+            metrics.tag_ids = Segment.browse(tags or [])
+
+    def _inverse_computed_segment_id(self):
+        for tier, rows in self.grouped("computed_segment_id").items():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET computed_segment = %s WHERE id = ANY(%s)",
+                    SQL.identifier(self._table),
+                    tier.id or None,
+                    rows.ids,
+                )
+            )
 
     def _search_tag_ids(self, operator, value):
         """Search the tag array: by segment ids or names, or for none."""
@@ -225,16 +243,19 @@ class CsCustomerMetrics(models.Model):
         result = super().init()
         cr = self.env.cr
         # The tags are an array on the row rather than a many2many table: one
-        # value a customer instead of a row a customer and tag. Half-empty
-        # pages: a recomputation then rewrites a row in its own page without
-        # touching the indexes (a HOT update); for the same reason, no column
-        # a recomputation writes is indexed.
+        # value a customer instead of a row a customer and tag. The tier by
+        # rules is a bare integer: a foreign key would look the segment up
+        # again for every customer a run writes (cs.segment.unlink clears
+        # both). Half-empty pages: a recomputation then rewrites a row in its
+        # own page without touching the indexes (a HOT update); for the same
+        # reason, no column a recomputation writes is indexed.
         cr.execute(
             SQL(
                 """
                 ALTER TABLE %s
                   ADD COLUMN IF NOT EXISTS tag_array integer[],
                   ALTER COLUMN tag_array SET DEFAULT '{}',
+                  ADD COLUMN IF NOT EXISTS computed_segment integer,
                   SET (fillfactor = 50)
                 """,
                 SQL.identifier(self._table),

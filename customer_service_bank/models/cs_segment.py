@@ -218,6 +218,29 @@ class CsSegment(models.Model):
             counts = tiers if segment.kind == "tier" else tags
             segment.customer_count = counts.get(segment, 0)
 
+    def unlink(self):
+        if not self:
+            return True
+        # the metrics rows refer to tiers and tags without a foreign key
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE cs_customer_metrics
+                   SET computed_segment = CASE
+                           WHEN computed_segment = ANY(%(ids)s) THEN NULL
+                           ELSE computed_segment END,
+                       tag_array = ARRAY(SELECT tag FROM unnest(tag_array) tag
+                                          WHERE NOT tag = ANY(%(ids)s))
+                 WHERE computed_segment = ANY(%(ids)s) OR tag_array && %(ids)s
+                """,
+                ids=self.ids,
+            )
+        )
+        self.env["cs.customer.metrics"].invalidate_model(
+            ["computed_segment_id", "tag_ids"]
+        )
+        return super().unlink()
+
     def action_view_customers(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

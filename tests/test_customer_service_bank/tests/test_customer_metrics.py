@@ -332,6 +332,18 @@ class TestCustomerMetrics(CsCommon):
         self.assertEqual(self.c2.cs_segment_tag_ids, self.tag_senior)
         self.assertEqual(self.c3.cs_segment_tag_ids, self.tag_dormant)
 
+    def test_deleted_segments_leave_the_customers(self):
+        self._recompute()
+        self.assertEqual(self.c1.cs_computed_segment_id, self.gold)
+        self.assertEqual(self.c1.cs_segment_tag_ids, self.tag_digital)
+        (self.gold | self.tag_digital).unlink()
+        self.assertFalse(self.c1.cs_computed_segment_id)
+        self.assertFalse(self.c1.cs_segment_id)
+        self.assertFalse(self.c1.cs_segment_tag_ids)
+        self.assertEqual(self.c2.cs_segment_tag_ids, self.tag_senior | self.tag_pudong)
+        self._recompute()
+        self.assertEqual(self.c1.cs_segment_id, self.silver)
+
     def test_company_specific_segment(self):
         self.gold.company_id = self.company_a
         self._recompute()
