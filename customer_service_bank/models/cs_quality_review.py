@@ -524,11 +524,14 @@ class CsQualityReview(models.Model):
 
     @api.model
     def _sample_sql(self, period, checklists):
-        """The complaints still to sample for ``period``, randomly ranked.
+        """The complaints still to sample for ``period``.
 
-        Complaints of ``period`` not yet reviewed, per company and handler,
-        the ``rank`` first of which are missing from the handler's sample;
-        those without anyone to review them are left out.
+        Complaints resolved in ``period`` and not reviewed yet, ranked at
+        random per company and handler, as many per handler as his sample
+        still lacks; those nobody can review are left out. No row lock: the
+        unique indexes on the complaint and on the sample slots keep two
+        workers from sampling too much, without blocking edits of the
+        complaints.
         """
         start = datetime.combine(period, time.min)
         return SQL(
