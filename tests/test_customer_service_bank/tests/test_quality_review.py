@@ -152,6 +152,8 @@ class TestQualityReview(QualityCommon):
     def test_form_builds_lines_from_the_checklist(self):
         form = Form(self.Review.with_user(self.supervisor_a))
         form.complaint_id = self.complaint
+        # the default checklist's criteria, ready to score
+        self.assertEqual(len(form.line_ids), 5)
         form.checklist_id = self.checklist
         self.assertEqual(form.agent_id, self.agent_a)
         self.assertEqual(len(form.line_ids), 3)
