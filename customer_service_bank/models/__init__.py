@@ -30,3 +30,8 @@ from . import cs_service_plan
 from . import cs_feedback
 from . import cs_nps_survey
 from . import cs_nps_response
+from . import cs_service_standard
+from . import cs_quality_checklist
+from . import cs_quality_checklist_criterion
+from . import cs_quality_review
+from . import cs_quality_review_line

@@ -119,3 +119,8 @@ NPS_CATEGORIES = [
 NPS_PROMOTER_MIN = 9
 NPS_PASSIVE_MIN = 7
 NPS_SCORE_MAX = 10
+QUALITY_REVIEW_STATES = [
+    ("draft", "Draft"),
+    ("done", "Done"),
+    ("acknowledged", "Acknowledged"),
+]

@@ -277,6 +277,10 @@ class CsComplaint(models.Model):
     escalation_user_id = fields.Many2one(
         "res.users", string="Escalated To", readonly=True, copy=False, tracking=True
     )
+    quality_review_count = fields.Integer(
+        compute="_compute_quality_review_count",
+        groups="customer_service_bank.group_cs_supervisor",
+    )
     escalation_error = fields.Char(
         readonly=True,
         copy=False,
@@ -369,6 +373,15 @@ class CsComplaint(models.Model):
             complaint.open_action_count = len(
                 complaint.action_ids.filtered(lambda action: not action.is_done)
             )
+
+    def _compute_quality_review_count(self):
+        counts = dict(
+            self.env["cs.quality.review"]._read_group(
+                [("complaint_id", "in", self.ids)], ["complaint_id"], ["__count"]
+            )
+        )
+        for complaint in self:
+            complaint.quality_review_count = counts.get(complaint, 0)
 
     @api.depends("partner_id")
     def _compute_priority(self):
@@ -612,6 +625,15 @@ class CsComplaint(models.Model):
             "domain": [("complaint_id", "=", self.id)],
             "context": {"default_complaint_id": self.id},
         }
+
+    def action_view_quality_reviews(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_service_bank.cs_quality_review_action"
+        )
+        action["domain"] = [("complaint_id", "=", self.id)]
+        action["context"] = {"default_complaint_id": self.id}
+        return action
 
     def action_request_extension(self):
         self.ensure_one()

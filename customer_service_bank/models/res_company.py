@@ -78,6 +78,20 @@ class ResCompany(models.Model):
         "survey, within this many days.",
     )
 
+    cs_qa_sample_size = fields.Integer(
+        string="Quality Review Sample Size",
+        default=3,
+        help="Complaints closed last month drawn each month, per handler, for "
+        "a quality review; 0 samples none.",
+    )
+    cs_qa_reviewer_id = fields.Many2one(
+        "res.users",
+        string="Fallback Quality Reviewer",
+        domain="[('share', '=', False)]",
+        help="Reviews the sampled complaints of teams without a supervisor, and "
+        "those the supervisor handled.",
+    )
+
     _sql_constraints = [
         (
             "cs_warning_threshold_range",
@@ -110,6 +124,11 @@ class ResCompany(models.Model):
             "The follow-up delay cannot be negative.",
         ),
         (
+            "cs_qa_sample_size_positive",
+            "CHECK(cs_qa_sample_size >= 0)",
+            "The quality review sample size cannot be negative.",
+        ),
+        (
             "cs_nps_quiet_days_positive",
             "CHECK(cs_nps_quiet_days >= 0)",
             "The NPS quiet period cannot be negative.",
@@ -124,6 +143,7 @@ class ResCompany(models.Model):
         "cs_metrics_window_months",
         "cs_followup_after_complaint_days",
         "cs_nps_quiet_days",
+        "cs_qa_sample_size",
     )
     def _check_cs_settings(self):
         """Same rules as the SQL constraints, with a message the settings can show."""
@@ -152,3 +172,7 @@ class ResCompany(models.Model):
                 raise ValidationError(_("The follow-up delay cannot be negative."))
             if company.cs_nps_quiet_days < 0:
                 raise ValidationError(_("The NPS quiet period cannot be negative."))
+            if company.cs_qa_sample_size < 0:
+                raise ValidationError(
+                    _("The quality review sample size cannot be negative.")
+                )

@@ -43,6 +43,12 @@ class ResConfigSettings(models.TransientModel):
     cs_nps_quiet_days = fields.Integer(
         related="company_id.cs_nps_quiet_days", readonly=False
     )
+    cs_qa_sample_size = fields.Integer(
+        related="company_id.cs_qa_sample_size", readonly=False
+    )
+    cs_qa_reviewer_id = fields.Many2one(
+        related="company_id.cs_qa_reviewer_id", readonly=False
+    )
     cs_metrics_cron_id = fields.Many2one(
         "ir.cron",
         string="Customer Metrics Schedule",
