@@ -19,3 +19,4 @@ from . import test_service_plan
 from . import test_csat
 from . import test_nps
 from . import test_feedback
+from . import test_monthly_report
