@@ -296,7 +296,9 @@ class ResCompany(models.Model):
         )
         self.env["mail.mail"].sudo().create(
             {
-                "subject": f"{self.name}: {title}",
+                "subject": company.env._(
+                    "%(company)s: %(report)s", company=self.name, report=title
+                ),
                 "body_html": Markup("<p>%s</p>") % body,
                 "email_from": self.email_formatted or self.env.user.email_formatted,
                 "recipient_ids": [Command.set(self.cs_report_recipient_ids.ids)],

@@ -34,7 +34,10 @@ class ReportCsMonthly(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         if not self.env.user.has_group("customer_service_bank.group_cs_supervisor"):
             raise AccessError(
-                _("Only customer-service supervisors and managers can print it.")
+                _(
+                    "Only customer-service supervisors and managers can print "
+                    "the monthly report."
+                )
             )
         data = data or {}
         company = self.env["res.company"].browse(data["company_id"])
