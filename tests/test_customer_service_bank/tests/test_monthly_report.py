@@ -416,13 +416,12 @@ class TestMonthlyReportCron(MonthlyReportCommon):
         ]
         cls.company_b.cs_report_recipient_ids = [Command.set([cls.customer_b.id])]
 
-    def _run_cron(self):
+    def _run_cron(self, progress=None, **kwargs):
+        Company = self.env["res.company"].with_context(force_report_rendering=True)
+        if progress:
+            Company = Company.with_context(ir_cron_progress_id=progress.id)
         with freeze_time(TODAY), mute_logger(REPORT_LOGGER):
-            sent = (
-                self.env["res.company"]
-                .with_context(force_report_rendering=True)
-                ._cron_send_cs_monthly_report()
-            )
+            sent = Company._cron_send_cs_monthly_report(**kwargs)
             self.env.flush_all()
         return sent
 
@@ -486,3 +485,21 @@ class TestMonthlyReportCron(MonthlyReportCommon):
         self.assertEqual(self._report_mails().recipient_ids, self.customer_b)
         self.assertFalse(self.company_a.cs_report_last_month)
         self.assertEqual(self.company_b.cs_report_last_month, date(2026, 11, 1))
+
+    def test_batches_report_progress(self):
+        cron = self.env.ref("customer_service_bank.ir_cron_cs_monthly_report")
+        for done, remaining in [(1, 1), (1, 0), (0, 0)]:
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            self._run_cron(progress=progress, batch_size=1)
+            self.assertEqual((progress.done, progress.remaining), (done, remaining))
+        self.assertEqual(len(self._report_mails()), 2)
+
+    def test_recipients_are_a_setting(self):
+        admin = self.env.ref("base.user_admin")
+        with Form(self.env["res.config.settings"].with_user(admin)) as form:
+            self.assertEqual(
+                form.cs_report_recipient_ids[:], self.director | self.manager.partner_id
+            )
+            form.cs_report_recipient_ids.remove(self.manager.partner_id.id)
+        form.record.execute()
+        self.assertEqual(self.company_a.cs_report_recipient_ids, self.director)
