@@ -52,6 +52,8 @@
         "views/cs_quality_review_views.xml",
         "views/rating_rating_views.xml",
         "views/res_partner_views.xml",
+        "wizards/cs_monthly_report_wizard_views.xml",
+        "report/cs_monthly_report.xml",
         "views/res_config_settings_views.xml",
         "wizards/cs_complaint_merge_views.xml",
         "views/cs_menus.xml",

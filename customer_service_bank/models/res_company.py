@@ -1,5 +1,16 @@
-from odoo import _, api, fields, models
+import base64
+import logging
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+MONTHLY_REPORT_BATCH_SIZE = 10
 
 
 class ResCompany(models.Model):
@@ -76,6 +87,22 @@ class ResCompany(models.Model):
         default=90,
         help="A customer asked for an NPS score is not asked again, by any "
         "survey, within this many days.",
+    )
+    cs_report_recipient_ids = fields.Many2many(
+        "res.partner",
+        "res_company_cs_report_recipient_rel",
+        "company_id",
+        "partner_id",
+        string="Monthly Report Recipients",
+        help="Mailed the customer-service report of the previous month at the "
+        "start of each month.",
+    )
+    cs_report_last_month = fields.Date(
+        string="Last Monthly Report Sent",
+        readonly=True,
+        copy=False,
+        help="First day of the last month whose report was mailed; a month "
+        "is mailed once.",
     )
 
     cs_qa_sample_size = fields.Integer(
@@ -176,3 +203,130 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     _("The quality review sample size cannot be negative.")
                 )
+
+    # ------------------------------------------------------------------
+    # monthly report
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_cs_monthly_report(self, batch_size=MONTHLY_REPORT_BATCH_SIZE):
+        """Mail last month's customer-service report to each company's recipients.
+
+        Companies are locked one at a time (SKIP LOCKED: a second worker
+        takes another one) and marked sent in the savepoint of their mail,
+        so a rerun sends nothing. A company whose report fails is logged and
+        left for the next run while the others go on. ``ir.cron`` calls again
+        while ``_notify_progress`` reports more.
+        """
+        month = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        sent, failed = self.browse(), self.browse()
+        while len(sent) < batch_size:
+            company = self._claim_cs_report_due(month, exclude=failed)
+            if not company:
+                break
+            try:
+                with self.env.cr.savepoint():
+                    company._send_cs_monthly_report(month)
+                sent |= company
+            except Exception:
+                _logger.exception(
+                    "Monthly customer-service report of %s failed", company.name
+                )
+                failed |= company
+        self.env["ir.cron"]._notify_progress(
+            done=len(sent),
+            remaining=max(self._count_cs_report_due(month) - len(failed), 0),
+        )
+        return sent
+
+    @api.model
+    def _cs_report_due_sql(self, month):
+        return SQL(
+            """
+            SELECT c.id
+              FROM res_company c
+             WHERE c.active
+               AND (c.cs_report_last_month IS NULL
+                    OR c.cs_report_last_month < %(month)s)
+               AND EXISTS (SELECT 1
+                             FROM res_company_cs_report_recipient_rel r
+                            WHERE r.company_id = c.id)
+            """,
+            month=month,
+        )
+
+    @api.model
+    def _claim_cs_report_due(self, month, exclude):
+        """Lock the first company still due for ``month``'s report."""
+        self.flush_model(["cs_report_last_month", "cs_report_recipient_ids"])
+        self.env.cr.execute(
+            SQL(
+                "%s AND c.id != ALL(%s) ORDER BY c.id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                self._cs_report_due_sql(month),
+                exclude.ids,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0] if row else [])
+
+    @api.model
+    def _count_cs_report_due(self, month):
+        self.flush_model(["cs_report_last_month", "cs_report_recipient_ids"])
+        self.env.cr.execute(
+            SQL("SELECT count(*) FROM (%s) due", self._cs_report_due_sql(month))
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _send_cs_monthly_report(self, month):
+        """Render the report of ``month`` as a PDF and mail it to the recipients."""
+        self.ensure_one()
+        company = self.with_company(self).with_context(
+            lang=self.partner_id.lang or self.env.user.lang,
+            tz=self.partner_id.tz or self.env.user.tz or "UTC",
+        )
+        last_day = month + relativedelta(months=1, days=-1)
+        data = {
+            "company_id": self.id,
+            "team_id": False,
+            "date_from": fields.Date.to_string(month),
+            "date_to": fields.Date.to_string(last_day),
+        }
+        pdf, _report_type = company.env["ir.actions.report"]._render_qweb_pdf(
+            "customer_service_bank.cs_monthly_report_action", data=data
+        )
+        period = company.env[
+            "report.customer_service_bank.report_cs_monthly"
+        ]._month_label(month)
+        title = company.env._("Customer service report %(period)s", period=period)
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{title}.pdf",
+                    "type": "binary",
+                    "datas": base64.b64encode(pdf),
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
+        body = company.env._(
+            "Please find attached the customer-service report of %(company)s "
+            "for %(period)s.",
+            company=self.name,
+            period=period,
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": company.env._(
+                    "%(company)s: %(report)s", company=self.name, report=title
+                ),
+                "body_html": Markup("<p>%s</p>") % body,
+                "email_from": self.email_formatted or self.env.user.email_formatted,
+                "recipient_ids": [Command.set(self.cs_report_recipient_ids.ids)],
+                "attachment_ids": [Command.set(attachment.ids)],
+            }
+        )
+        self.cs_report_last_month = month

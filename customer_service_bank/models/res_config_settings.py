@@ -49,6 +49,10 @@ class ResConfigSettings(models.TransientModel):
     cs_qa_reviewer_id = fields.Many2one(
         related="company_id.cs_qa_reviewer_id", readonly=False
     )
+    cs_report_recipient_ids = fields.Many2many(
+        related="company_id.cs_report_recipient_ids", readonly=False
+    )
+    cs_report_last_month = fields.Date(related="company_id.cs_report_last_month")
     cs_metrics_cron_id = fields.Many2one(
         "ir.cron",
         string="Customer Metrics Schedule",

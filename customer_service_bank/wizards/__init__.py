@@ -1,1 +1,2 @@
 from . import cs_complaint_merge
+from . import cs_monthly_report_wizard

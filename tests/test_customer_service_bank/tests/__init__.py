@@ -20,3 +20,5 @@ from . import test_csat
 from . import test_nps
 from . import test_feedback
 from . import test_quality_review
+from . import test_quality_sampling
+from . import test_monthly_report
