@@ -71,7 +71,7 @@ class ReportCsMonthly(models.AbstractModel):
         ]
         values["csat"] = self._csat_values(scope, months)
         values["nps"] = self._nps_values(company, team, months)
-        values["quality"] = self._quality_values(company, months)
+        values["quality"] = self._quality_values(company, team, months)
         values["open_actions"] = self._open_action_values(company, team)
         return values
 
@@ -262,17 +262,19 @@ class ReportCsMonthly(models.AbstractModel):
 
         return self._month_rows(months, figures, row)
 
-    def _quality_values(self, company, months):
-        """Average QA score per month, when quality reviews are installed."""
-        if "cs.quality.review" not in self.env:
-            return None
-        Review = self.env["cs.quality.review"]
+    def _quality_values(self, company, team, months):
+        """Average QA score of the reviews submitted each month."""
         start, end = self._trend_bounds(months)
-        domain = [("create_date", ">=", start), ("create_date", "<", end)]
-        if "company_id" in Review._fields:
-            domain.append(("company_id", "=", company.id))
-        groups = Review._read_group(
-            domain, ["create_date:month"], ["__count", "score:avg"]
+        domain = [
+            ("company_id", "=", company.id),
+            ("state", "in", ("done", "acknowledged")),
+            ("review_date", ">=", start),
+            ("review_date", "<", end),
+        ]
+        if team:
+            domain.append(("team_id", "=", team.id))
+        groups = self.env["cs.quality.review"]._read_group(
+            domain, ["review_date:month"], ["__count", "score:avg"]
         )
         figures = {month.date(): (count, score) for month, count, score in groups}
 

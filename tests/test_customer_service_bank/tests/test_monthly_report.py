@@ -301,10 +301,37 @@ class TestMonthlyReportValues(MonthlyReportCommon):
         self.assertEqual(
             values["open_actions"], {"count": 0, "overdue": 0, "lines": []}
         )
-        if "cs.quality.review" in self.env:
-            self.assertEqual({row["count"] for row in values["quality"]}, {0})
-        else:
-            self.assertIsNone(values["quality"])
+        self.assertEqual(
+            {(row["count"], row["score"]) for row in values["quality"]}, {(0, 0.0)}
+        )
+
+    def test_qa_scores_by_month(self):
+        """Submitted reviews of the team, by the month they were submitted."""
+        for complaint, scores, submitted in [
+            (self.c2, (5, 5, 5, 5, 5), datetime(2026, 11, 20, 9)),
+            (self.c3, (0, 0, 0, 0, 0), datetime(2026, 11, 21, 9)),
+            (self.c1, (5, 5, 5, 5, 5), datetime(2026, 10, 30, 9)),
+        ]:
+            review = self.env["cs.quality.review"].create(
+                {"complaint_id": complaint.id, "reviewer_id": self.supervisor_b.id}
+            )
+            for line, score in zip(review.line_ids, scores, strict=True):
+                line.score = score
+            with freeze_time(submitted):
+                review.action_submit()
+        # a draft does not count
+        self.env["cs.quality.review"].create(
+            {"complaint_id": self.c4.id, "reviewer_id": self.supervisor_b.id}
+        )
+        quality = self._values()["quality"]
+        self.assertEqual([row["label"] for row in quality], TREND)
+        self.assertEqual(
+            quality[-1], {"label": "November 2026", "count": 2, "score": 50.0}
+        )
+        self.assertEqual(
+            quality[-2], {"label": "October 2026", "count": 1, "score": 100.0}
+        )
+        self.assertEqual(sum(row["count"] for row in quality), 3)
 
     def test_supervisor_sees_the_teams_they_supervise(self):
         self.assertEqual(

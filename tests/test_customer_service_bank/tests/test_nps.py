@@ -207,10 +207,17 @@ class TestNpsSampling(NpsCommon):
         ):
             self.Response.create({"survey_id": survey.id, "partner_id": self.t1.id})
         # sampling skips a customer another worker has just asked
-        created = survey._create_responses(
-            [(self.t1.id, self.digital.id), (self.t2.id, self.digital.id)]
-        )
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertLogs(
+                "odoo.addons.customer_service_bank.models.cs_nps_survey", "WARNING"
+            ) as logs,
+        ):
+            created = survey._create_responses(
+                [(self.t1.id, self.digital.id), (self.t2.id, self.digital.id)]
+            )
         self.assertEqual(created.partner_id, self.t2)
+        self.assertIn("retrying one by one", logs.output[0])
 
     def test_start_needs_segments_and_template(self):
         survey = self._survey(self.Survey.segment_ids, state="draft")
