@@ -49,7 +49,11 @@
         "views/rating_rating_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "report/cs_complaint_stage_report_views.xml",
+        "report/cs_complaint_report_views.xml",
+        "report/cs_complaint_pareto_report_views.xml",
         "wizards/cs_complaint_merge_views.xml",
+        "wizards/cs_complaint_statistics_export_views.xml",
         "views/cs_menus.xml",
     ],
     "demo": [

@@ -1,0 +1,3 @@
+from . import cs_complaint_stage_report
+from . import cs_complaint_report
+from . import cs_complaint_pareto_report
