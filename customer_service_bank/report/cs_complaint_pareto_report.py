@@ -20,6 +20,14 @@ class CsComplaintParetoReport(models.Model):
     _description = "Complaint Pareto Analysis"
     _auto = False
     _order = "dimension, company_id, rank"
+    _depends = {
+        "cs.complaint": [
+            "company_id",
+            "root_cause_id",
+            "category_id",
+            "merged_into_id",
+        ],
+    }
 
     dimension = fields.Selection(PARETO_DIMENSIONS, readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

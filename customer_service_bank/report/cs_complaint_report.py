@@ -22,6 +22,28 @@ class CsComplaintReport(models.Model):
     _auto = False
     _order = "received_date desc, id desc"
     _rec_name = "complaint_id"
+    _depends = {
+        "cs.complaint": [
+            "company_id",
+            "team_id",
+            "user_id",
+            "category_id",
+            "root_cause_id",
+            "channel",
+            "priority",
+            "stage_id",
+            "stage_kind",
+            "outcome",
+            "deadline_status",
+            "received_date",
+            "acknowledged_date",
+            "resolved_date",
+            "reopen_count",
+            "active",
+            "merged_into_id",
+        ],
+        "cs.complaint.stage.log": ["complaint_id", "stage_kind"],
+    }
 
     complaint_id = fields.Many2one("cs.complaint", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

@@ -19,6 +19,19 @@ class CsComplaintStageReport(models.Model):
     _description = "Time in Stage Analysis"
     _auto = False
     _order = "month desc, stage_sequence, team_id"
+    _depends = {
+        "cs.complaint.stage.log": [
+            "complaint_id",
+            "company_id",
+            "stage_id",
+            "stage_kind",
+            "team_id",
+            "date_out",
+            "duration_hours",
+        ],
+        "cs.complaint": ["category_id", "merged_into_id"],
+        "cs.complaint.stage": ["sequence"],
+    }
 
     company_id = fields.Many2one("res.company", readonly=True)
     stage_id = fields.Many2one("cs.complaint.stage", readonly=True)
