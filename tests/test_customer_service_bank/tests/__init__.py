@@ -19,3 +19,5 @@ from . import test_service_plan
 from . import test_csat
 from . import test_nps
 from . import test_feedback
+from . import test_process_analytics
+from . import test_statistics_export
