@@ -19,7 +19,7 @@ record is left behind (PostgreSQL sequences move on).
    those closed two days later; the others are new, in progress or awaiting
    the customer, on time or overdue. Each gets the stage log its history
    implies: new, in progress, for one in five a stay awaiting the customer
-   and back in progress, resolved, closed -- about 4.5 passages a
+   and back in progress, resolved, closed -- about 3.4 passages a
    complaint. Both tables are analyzed.
 2. As the admin user (a manager: record rules apply), for the year that
    ends today:
