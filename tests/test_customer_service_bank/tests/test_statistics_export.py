@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import openpyxl
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import freeze_time
+from odoo.tests import HttpCase, freeze_time, tagged
 
 from .common import CsCommon
 
@@ -420,3 +420,39 @@ class TestStatisticsExport(CsCommon):
                 "Total": [1, 0, 1, 0, 0, 0, 0, 0, 1, 0],
             },
         )
+
+
+@tagged("post_install", "-at_install")
+class TestStatisticsDownload(CsCommon, HttpCase):
+    def test_supervisor_downloads_the_workbook(self):
+        """The action's URL serves the workbook to its author, to nobody else."""
+        self.create_complaint(received_date=datetime(2025, 11, 3, 2, 0))
+        wizard = (
+            self.env["cs.complaint.statistics.export"]
+            .with_user(self.supervisor_a)
+            .with_context(tz="UTC")
+            .create(
+                {
+                    "date_from": date(2025, 11, 1),
+                    "date_to": date(2025, 11, 30),
+                    "company_id": self.company_a.id,
+                }
+            )
+        )
+        url = wizard.action_export()["url"]
+        self.authenticate(self.supervisor_a.login, self.supervisor_a.login)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(
+            "complaint-statistics-2025-11-01-2025-11-30.xlsx",
+            response.headers["Content-Disposition"],
+        )
+        self.assertEqual(
+            response.headers["Content-Type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+        summary = dict(workbook["Summary"].iter_rows(min_row=3, values_only=True))
+        self.assertEqual((summary["Received"], summary["Open"]), (1, 1))
+        self.authenticate(self.supervisor_b.login, self.supervisor_b.login)
+        self.assertEqual(self.url_open(url).status_code, 404)
