@@ -31,8 +31,14 @@ COUNT_COLUMNS = [
 TIMELINESS = ["resolved_on_time", "resolved_late", "open_on_time", "open_overdue"]
 OUTCOME_KEYS = ["upheld", "partially_upheld", "rejected"]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Excel refuses sheet names longer than this.
+# Excel refuses sheet names longer than this, or with these characters.
 SHEET_NAME_MAX = 31
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def sheet_name(title):
+    """``title`` made acceptable to Excel as a sheet name (translations vary)."""
+    return title.translate(SHEET_NAME_FORBIDDEN)[:SHEET_NAME_MAX]
 
 
 class CsComplaintStatisticsExport(models.TransientModel):
@@ -271,7 +277,7 @@ class CsComplaintStatisticsExport(models.TransientModel):
                 ._fields["channel"]
                 ._description_selection(self.env)
             )
-            return labels.get(value, _("Unknown"))
+            return labels[value]
         if not value:
             return _("No Category") if field_name == "category_id" else _("No Team")
         return value.display_name
@@ -346,7 +352,7 @@ class CsComplaintStatisticsExport(models.TransientModel):
         return output.getvalue()
 
     def _write_summary(self, workbook, styles, statistics):
-        sheet = workbook.add_worksheet(_("Summary")[:SHEET_NAME_MAX])
+        sheet = workbook.add_worksheet(sheet_name(_("Summary")))
         sheet.set_column(0, 0, 32)
         sheet.set_column(1, 1, 24)
         sheet.write(0, 0, _("Complaint Statistics"), styles["title"])
@@ -356,17 +362,31 @@ class CsComplaintStatisticsExport(models.TransientModel):
             (_("To"), str(self.date_to)),
             (_("Company"), self.company_id.display_name or _("All Companies")),
             (_("Team"), self.team_id.display_name or _("All Teams")),
-            (_("Generated On"), fields.Datetime.to_string(fields.Datetime.now())),
+            (
+                _("Generated On"),
+                fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime(
+                    "%Y-%m-%d %H:%M %Z"
+                ),
+            ),
             *((self.env._(label), total[key]) for key, label in COUNT_COLUMNS),
         ]
         for row, (label, value) in enumerate(lines, start=2):
             sheet.write(row, 0, label, styles["header"])
             sheet.write(row, 1, value)
+        sheet.write(
+            len(lines) + 3,
+            0,
+            _(
+                "Complaints received in the period, merged duplicates left out. "
+                "Timeliness as of the latest deadline check; time in stage of "
+                "the passages that ended in the period."
+            ),
+        )
 
     def _write_table(self, workbook, styles, title, headers, rows, total, formats=None):
         """A sheet named ``title``: a header row, ``rows`` and a total row."""
         formats = formats or {}
-        sheet = workbook.add_worksheet(title[:SHEET_NAME_MAX])
+        sheet = workbook.add_worksheet(sheet_name(title))
         sheet.set_column(0, 0, 36)
         sheet.set_column(1, len(headers) - 1, 14)
         sheet.write(0, 0, title, styles["title"])
