@@ -10,7 +10,8 @@ class CsComplaintReport(models.Model):
 
     Rates are 100 for yes and 0 for no, and empty where the question does
     not apply yet, so their average over a group is the group's rate in
-    percent. Complaints merged into another are left out.
+    percent. Archived complaints count, as in the complaint analysis;
+    complaints merged into another are left out.
 
     First-contact resolution: the complaint was resolved without ever
     entering an awaiting-customer stage (the bank did not have to go back
@@ -39,7 +40,6 @@ class CsComplaintReport(models.Model):
             "acknowledged_date",
             "resolved_date",
             "reopen_count",
-            "active",
             "merged_into_id",
         ],
         "cs.complaint.stage.log": ["complaint_id", "stage_kind"],
@@ -59,7 +59,6 @@ class CsComplaintReport(models.Model):
     deadline_status = fields.Selection(DEADLINE_STATUSES, readonly=True)
     received_date = fields.Datetime(string="Received", readonly=True)
     resolved_date = fields.Datetime(string="Resolved", readonly=True)
-    active = fields.Boolean(readonly=True)
     complaint_count = fields.Integer(string="Complaints", readonly=True)
     ack_hours = fields.Float(
         string="Hours to Acknowledge",
@@ -117,7 +116,6 @@ class CsComplaintReport(models.Model):
                    c.deadline_status,
                    c.received_date,
                    c.resolved_date,
-                   c.active,
                    1 AS complaint_count,
                    extract(epoch FROM c.acknowledged_date - c.received_date) / 3600
                        AS ack_hours,
