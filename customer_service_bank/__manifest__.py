@@ -55,7 +55,11 @@
         "wizards/cs_monthly_report_wizard_views.xml",
         "report/cs_monthly_report.xml",
         "views/res_config_settings_views.xml",
+        "report/cs_complaint_stage_report_views.xml",
+        "report/cs_complaint_report_views.xml",
+        "report/cs_complaint_pareto_report_views.xml",
         "wizards/cs_complaint_merge_views.xml",
+        "wizards/cs_complaint_statistics_export_views.xml",
         "views/cs_menus.xml",
     ],
     "demo": [

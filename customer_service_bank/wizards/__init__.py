@@ -1,2 +1,3 @@
 from . import cs_complaint_merge
 from . import cs_monthly_report_wizard
+from . import cs_complaint_statistics_export

@@ -313,7 +313,11 @@ class TestMonthlyReportValues(MonthlyReportCommon):
             (self.c1, (5, 5, 5, 5, 5), datetime(2026, 10, 30, 9)),
         ]:
             review = self.env["cs.quality.review"].create(
-                {"complaint_id": complaint.id, "reviewer_id": self.supervisor_b.id}
+                {
+                    "complaint_id": complaint.id,
+                    "agent_id": self.agent_a.id,
+                    "reviewer_id": self.supervisor_b.id,
+                }
             )
             for line, score in zip(review.line_ids, scores, strict=True):
                 line.score = score
@@ -321,7 +325,11 @@ class TestMonthlyReportValues(MonthlyReportCommon):
                 review.action_submit()
         # a draft does not count
         self.env["cs.quality.review"].create(
-            {"complaint_id": self.c4.id, "reviewer_id": self.supervisor_b.id}
+            {
+                "complaint_id": self.c4.id,
+                "agent_id": self.agent_a.id,
+                "reviewer_id": self.supervisor_b.id,
+            }
         )
         quality = self._values()["quality"]
         self.assertEqual([row["label"] for row in quality], TREND)
