@@ -9,7 +9,15 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["mail", "resource", "hr", "base_setup", "portal", "rating"],
+    "depends": [
+        "mail",
+        "resource",
+        "hr",
+        "base_setup",
+        "portal",
+        "rating",
+        "spreadsheet_dashboard",
+    ],
     "data": [
         "security/cs_security.xml",
         "security/ir.model.access.csv",
@@ -57,6 +65,8 @@
         "views/res_config_settings_views.xml",
         "wizards/cs_complaint_merge_views.xml",
         "views/cs_menus.xml",
+        # its charts open the menus above
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/cs_demo.xml",
