@@ -22,3 +22,4 @@ from . import test_feedback
 from . import test_quality_review
 from . import test_quality_sampling
 from . import test_monthly_report
+from . import test_dashboard
