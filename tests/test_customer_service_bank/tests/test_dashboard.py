@@ -1,9 +1,10 @@
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.osv import expression
-from odoo.tests import freeze_time
+from odoo.tests import HttpCase, freeze_time, tagged
 
 from .common import CsCommon
 
@@ -297,3 +298,14 @@ class TestDashboard(CsCommon):
             self._pivot(self.supervisor_a, RATING_SOURCE, only_resolved),
             {(): (1, 4.0)},
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardUi(CsCommon, HttpCase):
+    def test_dashboard_tour(self):
+        """The dashboard draws its charts with the supervisor's complaints."""
+        now = fields.Datetime.now()
+        self.create_complaint(received_date=now)
+        self.create_complaint(received_date=now - timedelta(days=60))
+        self.create_complaint(team_id=self.team_b.id, received_date=now)
+        self.start_tour("/odoo", "cs_dashboard_tour", login=self.supervisor_a.login)
