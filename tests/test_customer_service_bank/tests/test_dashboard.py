@@ -13,6 +13,8 @@ OPEN_SOURCE = "Open complaints"
 RESOLVED_SOURCE = "Resolved complaints"
 RATING_SOURCE = "Complaint ratings"
 TEAM_SOURCE = "Open complaints by team"
+NPS_SOURCE = "NPS answers"
+QA_SOURCE = "Submitted quality reviews"
 
 
 class TestDashboard(CsCommon):
@@ -91,14 +93,17 @@ class TestDashboard(CsCommon):
             if expression.is_leaf(leaf) and isinstance(leaf[0], str)
         ]
 
-    def _pivot(self, user, name, domain=()):
-        """The groups of the pivot ``name`` for ``user``: by groupby, the
-        count and the measures."""
-        pivot = next(
+    def _pivot_definition(self, name):
+        return next(
             pivot
             for pivot in self.spreadsheet["pivots"].values()
             if pivot["name"] == name
         )
+
+    def _pivot(self, user, name, domain=()):
+        """The groups of the pivot ``name`` for ``user``: by groupby, the
+        count and the measures."""
+        pivot = self._pivot_definition(name)
         groupby = [
             dimension["fieldName"] for dimension in pivot["rows"] + pivot["columns"]
         ]
@@ -297,6 +302,65 @@ class TestDashboard(CsCommon):
         self.assertEqual(
             self._pivot(self.supervisor_a, RATING_SOURCE, only_resolved),
             {(): (1, 4.0)},
+        )
+
+    def test_nps_and_qa_figures(self):
+        """NPS averages the answers' +100/0/-100, QA the submitted scores."""
+        Segment = self.env["cs.segment"]
+        gold = Segment.create({"name": "Dashboard Gold", "kind": "tier"})
+        digital = Segment.create({"name": "Dashboard Digital", "kind": "tag"})
+        survey = self.env["cs.nps.survey"].create({"name": "Dashboard survey"})
+        partners = self.env["res.partner"].create(
+            [{"name": "NPS Three"}, {"name": "NPS Four"}]
+        )
+        answered = datetime(2026, 11, 5, 9, 0)
+        self.env["cs.nps.response"].create(
+            [
+                {
+                    "survey_id": survey.id,
+                    "partner_id": partner.id,
+                    "segment_id": segment.id,
+                    "score": score,
+                    "answered_date": answered if score is not None else False,
+                }
+                for partner, segment, score in [
+                    (self.customer, gold, 10),
+                    (self.customer2, gold, 9),
+                    (partners[0], digital, 3),
+                    (partners[1], digital, None),
+                ]
+            ]
+        )
+        this_survey = [("survey_id", "=", survey.id)]
+        (count, nps) = self._pivot(self.supervisor_a, NPS_SOURCE, this_survey)[()]
+        self.assertEqual(count, 3, "the unanswered response is left out")
+        self.assertAlmostEqual(nps, 100 / 3)
+        by_segment = self.env["cs.nps.response"].read_group(
+            [*this_survey, *self._pivot_definition(NPS_SOURCE)["domain"]],
+            ["nps_value"],
+            ["segment_id"],
+        )
+        self.assertEqual(
+            {group["segment_id"][1]: group["nps_value"] for group in by_segment},
+            {"Dashboard Gold": 100, "Dashboard Digital": -100},
+        )
+
+        complaints = self.env["cs.complaint"].concat(
+            *(self.create_complaint(user_id=self.agent_a.id) for __ in range(3))
+        )
+        Review = self.env["cs.quality.review"].with_user(self.supervisor_a)
+        reviews = Review.create(
+            [{"complaint_id": complaint.id} for complaint in complaints]
+        )
+        for review, share in zip(reviews, (1.0, 0.5, 0.0), strict=True):
+            for line in review.line_ids:
+                line.score = line.max_score * share
+        reviews[:2].action_submit()
+        these_complaints = [("complaint_id", "in", complaints.ids)]
+        self.assertEqual(
+            self._pivot(self.supervisor_a, QA_SOURCE, these_complaints),
+            {(): (2, 75.0)},
+            "the draft review is left out",
         )
 
 
