@@ -9,7 +9,15 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["mail", "resource", "hr", "base_setup", "portal", "rating"],
+    "depends": [
+        "mail",
+        "resource",
+        "hr",
+        "base_setup",
+        "portal",
+        "rating",
+        "spreadsheet_dashboard",
+    ],
     "data": [
         "security/cs_security.xml",
         "security/ir.model.access.csv",
@@ -61,6 +69,8 @@
         "wizards/cs_complaint_merge_views.xml",
         "wizards/cs_complaint_statistics_export_views.xml",
         "views/cs_menus.xml",
+        # its charts open the menus above
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/cs_demo.xml",
