@@ -52,14 +52,9 @@ class CsComplaintStatisticsExport(models.TransientModel):
     """
 
     _name = "cs.complaint.statistics.export"
+    _inherit = ["cs.report.period.mixin"]
     _description = "Complaint Statistics Export"
 
-    date_from = fields.Date(
-        string="From", required=True, default=lambda self: self._default_date_from()
-    )
-    date_to = fields.Date(
-        string="To", required=True, default=lambda self: self._default_date_to()
-    )
     company_id = fields.Many2one(
         "res.company",
         default=lambda self: self.env.company,
@@ -72,19 +67,6 @@ class CsComplaintStatisticsExport(models.TransientModel):
     )
     file_data = fields.Binary(readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
-
-    @api.constrains("date_from", "date_to")
-    def _check_period(self):
-        for wizard in self:
-            if wizard.date_from > wizard.date_to:
-                raise ValidationError(
-                    _(
-                        "The period must start on or before its end: "
-                        "%(date_from)s is after %(date_to)s.",
-                        date_from=wizard.date_from,
-                        date_to=wizard.date_to,
-                    )
-                )
 
     @api.constrains("company_id", "team_id")
     def _check_team_company(self):
@@ -101,13 +83,6 @@ class CsComplaintStatisticsExport(models.TransientModel):
                         company=wizard.company_id.display_name,
                     )
                 )
-
-    def _default_date_from(self):
-        """The first day of last month: statistics are usually monthly."""
-        return self._default_date_to().replace(day=1)
-
-    def _default_date_to(self):
-        return fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
 
     @api.onchange("company_id")
     def _onchange_company_id(self):
