@@ -442,7 +442,9 @@ class TestMonthlyReportRendering(HttpCase, MonthlyReportCommon):
         self._assert_pdf(*self._render_pdf(data, self.supervisor_c))
 
 
-class TestMonthlyReportCron(MonthlyReportCommon):
+class TestMonthlyReportCron(HttpCase, MonthlyReportCommon):
+    """Mails real PDFs: an HttpCase, as TestMonthlyReportRendering."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
