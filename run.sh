@@ -235,6 +235,11 @@ ensure_chrome() {
     apt_install chromium
 }
 
+# Debian's wkhtmltopdf: Odoo renders PDF reports (the monthly report) with it
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 || apt_install wkhtmltopdf
+}
+
 fresh_database() {
     local db="$1"
     say "dropping database $db (if any); Odoo recreates it"
@@ -259,6 +264,7 @@ bad_log_records() {
 cmd_serve() {
     check_addons_present
     prepare
+    ensure_wkhtmltopdf
     local db="${CSB_DB:-csb_demo}" port="${CSB_PORT:-8069}"
     say "starting Odoo on http://localhost:$port (database $db, with demo data)"
     say "log in as admin / admin; stop with Ctrl+C"
@@ -275,6 +281,7 @@ cmd_test() {
     prepare
     ensure_test_tools
     ensure_chrome
+    ensure_wkhtmltopdf
     local db="${CSB_TEST_DB:-csb_test}" log="$LOCAL_DIR/install.log" rc=0
     fresh_database "$db"
     say "installing $TEST_ADDON (and $ADDON) into $db; log: ${log#"$ROOT/"}"
@@ -306,6 +313,7 @@ cmd_test_odoo() {
     check_addons_present with-tests
     prepare
     ensure_chrome
+    ensure_wkhtmltopdf
     local db="${CSB_TEST_ODOO_DB:-csb_test_odoo}" log="$LOCAL_DIR/test-odoo.log" rc=0
     fresh_database "$db"
     say "installing $TEST_ADDON into $db with Odoo's test runner; log: ${log#"$ROOT/"}"
