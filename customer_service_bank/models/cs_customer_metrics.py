@@ -28,6 +28,7 @@ STAGE_COLUMNS = [
     ("is_key", "boolean"),
     ("segment_id", "integer"),
     ("tag_ids", "integer[]"),
+    ("override_id", "integer"),
 ]
 # column of this model <- staged column
 APPLIED_COLUMNS = [
@@ -303,6 +304,26 @@ class CsCustomerMetrics(models.Model):
         )
 
     @api.model
+    def _stage_overrides(self, partners):
+        """Give a run under way the overrides just set on ``partners``.
+
+        The staging table copied them when the run began; a batch still to
+        apply would otherwise put the tier by rules back.
+        """
+        partners.flush_recordset(["cs_segment_override_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE %s s SET override_id = p.cs_segment_override_id
+                  FROM res_partner p
+                 WHERE p.id = s.partner_id AND p.id = ANY(%s)
+                """,
+                SQL.identifier(STAGE),
+                partners.ids,
+            )
+        )
+
+    @api.model
     def _cron_recompute(self, batch_size=BATCH_SIZE):
         """Recompute every customer's metrics and tier, one batch per call.
 
@@ -389,7 +410,7 @@ class CsCustomerMetrics(models.Model):
         columns = [column for column, _staged in APPLIED_COLUMNS] + ["segment_id"]
         staged = [
             SQL("b.%s", SQL.identifier(staged)) for _column, staged in APPLIED_COLUMNS
-        ] + [SQL("COALESCE(p.cs_segment_override_id, b.segment_id)")]
+        ] + [SQL("COALESCE(b.override_id, b.segment_id)")]
         cr.execute(
             SQL(
                 """
@@ -404,17 +425,15 @@ class CsCustomerMetrics(models.Model):
                 ), updated AS (
                     UPDATE cs_customer_metrics m
                        SET (%(columns)s, date) = (%(staged)s, %(now)s)
-                      FROM b, bounds, res_partner p
-                     WHERE p.id = b.partner_id
-                       AND p.id BETWEEN bounds.low AND bounds.high
-                       AND m.partner_id = b.partner_id
+                      FROM b, bounds
+                     WHERE m.partner_id = b.partner_id
                        AND m.partner_id BETWEEN bounds.low AND bounds.high
                        AND (%(current)s) IS DISTINCT FROM (%(staged)s)
                  RETURNING m.partner_id, m.segment_id, m.company_id
                 ), inserted AS (
                     INSERT INTO cs_customer_metrics (partner_id, %(columns)s, date)
                     SELECT b.partner_id, %(staged)s, %(now)s
-                      FROM b JOIN res_partner p ON p.id = b.partner_id
+                      FROM b
                      WHERE NOT EXISTS (
                            SELECT FROM old WHERE old.partner_id = b.partner_id)
                         ON CONFLICT (partner_id) DO NOTHING
@@ -547,7 +566,8 @@ class CsCustomerMetrics(models.Model):
             ), conversion(company_id, currency_id, factor) AS (
                 VALUES %(conversions)s
             ), target AS (
-                SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id
+                SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id,
+                       p.cs_segment_override_id AS override_id
                   FROM res_partner p
                  WHERE p.active AND p.cs_customer_number IS NOT NULL %(only_p)s
             ), transactions AS (
@@ -593,7 +613,7 @@ class CsCustomerMetrics(models.Model):
                  WHERE TRUE %(only_s)s
                  GROUP BY s.partner_id, s.birth_date
             ), metrics AS (
-                SELECT tg.id AS partner_id, tg.company_id,
+                SELECT tg.id AS partner_id, tg.company_id, tg.override_id,
                        COALESCE(h.aum, 0)::numeric AS aum,
                        COALESCE(x.amount, 0)::numeric AS transaction_amount,
                        COALESCE(x.n, 0)::integer AS transaction_count,
@@ -666,7 +686,8 @@ class CsCustomerMetrics(models.Model):
                    m.complaint_count, m.last_contact_date, m.age,
                    m.special_need_ids, m.recency_score, m.frequency_score,
                    m.monetary_score, m.value_score, m.is_key,
-                   %(tier_case)s AS segment_id, %(tag_array)s AS tag_ids
+                   %(tier_case)s AS segment_id, %(tag_array)s AS tag_ids,
+                   m.override_id
               FROM m %(domain_joins)s
             """,
             settings=settings,

@@ -350,7 +350,9 @@ class ResPartner(models.Model):
         result = super().write(vals)
         # the tier lives on the metrics row: a customer never computed yet
         # gets one now, so that the override takes effect at once
-        self.env["cs.customer.metrics"].sudo()._ensure_rows(self)
+        Metrics = self.env["cs.customer.metrics"].sudo()
+        Metrics._ensure_rows(self)
+        Metrics._stage_overrides(self)
         self.env["cs.segment.history"].sudo().create(
             [
                 {

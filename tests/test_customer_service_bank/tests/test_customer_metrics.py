@@ -414,6 +414,28 @@ class TestCustomerMetrics(CsCommon):
             ],
         )
 
+    def test_override_during_a_run_survives_its_remaining_batches(self):
+        cron = self.env.ref("customer_service_bank.ir_cron_cs_customer_metrics")
+        Metrics = self.env["cs.customer.metrics"].with_context(
+            ir_cron_progress_id=cron._add_progress()[1].id
+        )
+        # the run begins: every customer is staged, one is applied
+        Metrics._cron_recompute(batch_size=1)
+        self.env.cr.execute(
+            "SELECT count(*) FROM cs_customer_metrics_stage WHERE partner_id = %s",
+            [self.c3.id],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 1)
+        self.c3.write(
+            {
+                "cs_segment_override_id": self.gold.id,
+                "cs_segment_override_reason": "Decided during the run",
+            }
+        )
+        self._recompute()
+        self.assertEqual(self.c3.cs_segment_id, self.gold)
+        self.assertEqual(self.c3.cs_computed_segment_id, self.basic)
+
     def test_override_needs_a_reason(self):
         for reason in (False, "   "):
             with (
