@@ -597,7 +597,8 @@ class CsComplaint(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
-            dict(vals, subject=_("%s (copy)", vals["subject"])) for vals in vals_list
+            dict(vals, subject=self.env._("%s (copy)", vals["subject"]))
+            for vals in vals_list
         ]
 
     # ------------------------------------------------------------------

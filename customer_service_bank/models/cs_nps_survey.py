@@ -183,7 +183,7 @@ class CsNpsSurvey(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
-            dict(vals, name=_("%(name)s (copy)", name=vals["name"]))
+            dict(vals, name=self.env._("%(name)s (copy)", name=vals["name"]))
             for vals in vals_list
         ]
 

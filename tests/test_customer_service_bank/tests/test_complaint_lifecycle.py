@@ -74,6 +74,13 @@ class TestComplaintLifecycle(CsCommon):
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 11, 17, 15, 59, 59))
         self.assertEqual(complaint.deadline_status, "on_track")
 
+    def test_copy_is_a_new_complaint(self):
+        complaint = self._create()
+        copy = complaint.copy()
+        self.assertEqual(copy.subject, f"{complaint.subject} (copy)")
+        self.assertNotEqual(copy.name, complaint.name)
+        self.assertRegex(copy.name, r"^CMP/2026/\d{5}$")
+
     def test_batch_create_numbers_references_in_order(self):
         start = self.sequence.number_next_actual
         with freeze_time(CREATED):

@@ -219,6 +219,14 @@ class TestNpsSampling(NpsCommon):
         self.assertEqual(created.partner_id, self.t2)
         self.assertIn("retrying one by one", logs.output[0])
 
+    def test_copy_is_a_draft_without_answers(self):
+        survey = self._survey(self.gold)
+        self._run()
+        copy = survey.copy()
+        self.assertEqual(copy.name, "Test survey (copy)")
+        self.assertEqual(copy.state, "draft")
+        self.assertFalse(self._responses(copy))
+
     def test_start_needs_segments_and_template(self):
         survey = self._survey(self.Survey.segment_ids, state="draft")
         with self.assertRaisesRegex(UserError, "Choose the segments"):
