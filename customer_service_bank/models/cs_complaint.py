@@ -1,6 +1,8 @@
 import logging
+import re
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
@@ -22,6 +24,8 @@ ESCALATION_LEVELS = [
 ESCALATION_BATCH_SIZE = 500
 # Receipt dates a few minutes ahead are clock skew between systems, not fraud.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# whitespace and the zero-width characters that print nothing
+INVISIBLE_CHARACTERS = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
 def deadline_status_sql(now):
@@ -304,15 +308,37 @@ class CsComplaint(models.Model):
     # constraints
     # ------------------------------------------------------------------
 
+    @api.constrains("subject")
+    def _check_subject(self):
+        for complaint in self:
+            if not INVISIBLE_CHARACTERS.sub("", complaint.subject or ""):
+                raise ValidationError(
+                    _("A complaint needs a subject with visible text.")
+                )
+
     @api.constrains("received_date")
     def _check_received_date(self):
-        limit = fields.Datetime.now() + FUTURE_TOLERANCE
+        now = fields.Datetime.now()
+        may_backdate = self.env.user.has_group("customer_service_bank.group_cs_manager")
         for complaint in self:
-            if complaint.received_date > limit:
+            if complaint.received_date > now + FUTURE_TOLERANCE:
                 raise ValidationError(
                     _(
                         "%(complaint)s: the received date cannot be in the future.",
                         complaint=complaint.display_name,
+                    )
+                )
+            years = complaint.company_id.cs_received_max_age_years
+            if not may_backdate and complaint.received_date < now - relativedelta(
+                years=years
+            ):
+                raise ValidationError(
+                    _(
+                        "%(complaint)s: the received date is more than %(years)s "
+                        "years ago. Check the date; only a customer-service "
+                        "manager may record a complaint received that long ago.",
+                        complaint=complaint.display_name,
+                        years=years,
                     )
                 )
 
@@ -350,9 +376,13 @@ class CsComplaint(models.Model):
     # ------------------------------------------------------------------
 
     def _default_team_id(self):
-        return self.env.user.cs_team_ids.filtered(
-            lambda team: team.company_id == self.env.company
-        )[:1]
+        """The user's own team in the current company, else its intake team."""
+        return (
+            self.env.user.cs_team_ids.filtered(
+                lambda team: team.company_id == self.env.company
+            )[:1]
+            or self.env.company.cs_intake_team_id
+        )
 
     def _default_stage_id(self):
         return self.env["cs.complaint.stage"].search(
@@ -556,6 +586,7 @@ class CsComplaint(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._assign_references(vals_list)
+        self._assign_intake_teams(vals_list)
         # handlers of a batch get one digest below, not a mail per complaint
         batch = len(vals_list) > 1
         model = self.with_context(mail_auto_subscribe_no_notify=True) if batch else self
@@ -774,6 +805,43 @@ class CsComplaint(models.Model):
             references = [sequence.next_by_id() for _vals in unnamed]
         for vals, reference in zip(unnamed, references, strict=True):
             vals["name"] = reference
+
+    @api.model
+    def _assign_intake_teams(self, vals_list):
+        """Give a team to every new complaint that arrives without one.
+
+        Left out, the team defaults as in the form (the user's own team);
+        otherwise, and for another company, it is the company's intake team
+        from Settings. Without one the complaint is refused with the setting
+        named, rather than a database error.
+        """
+        teamless = [vals for vals in vals_list if not vals.get("team_id")]
+        if not teamless:
+            return
+        default_team_id = self.default_get(["team_id"]).get("team_id")
+        for vals in teamless:
+            company = (
+                self.env["res.company"].browse(vals.get("company_id"))
+                or self.env.company
+            )
+            if (
+                "team_id" not in vals
+                and default_team_id
+                and company == self.env.company
+            ):
+                vals["team_id"] = default_team_id
+                continue
+            team = company.sudo().cs_intake_team_id
+            if not team:
+                raise ValidationError(
+                    _(
+                        "The complaint has no team and %(company)s has no default "
+                        "intake team. Choose a team, or set one in Settings > "
+                        "Customer Service > Default Intake Team.",
+                        company=company.name,
+                    )
+                )
+            vals["team_id"] = team.id
 
     def _check_can_enter(self, stage):
         """Refuse moves that would resolve or close a complaint too early."""

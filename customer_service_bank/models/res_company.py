@@ -38,6 +38,19 @@ class ResCompany(models.Model):
         help="A complaint from the same customer in the same category within "
         "this many days of an earlier one is flagged as a repeat.",
     )
+    cs_intake_team_id = fields.Many2one(
+        "cs.team",
+        string="Default Intake Team",
+        check_company=True,
+        help="Receives the complaints that arrive without a team: imports, "
+        "scripts, mail and API intake.",
+    )
+    cs_received_max_age_years = fields.Integer(
+        string="Oldest Received Date (years)",
+        default=6,
+        help="A complaint received longer ago than this is refused, unless a "
+        "customer-service manager backdates it.",
+    )
     cs_close_requires_analysis = fields.Boolean(
         string="Closing Requires Root Cause and Actions",
         default=True,
@@ -171,6 +184,7 @@ class ResCompany(models.Model):
         "cs_followup_after_complaint_days",
         "cs_nps_quiet_days",
         "cs_qa_sample_size",
+        "cs_received_max_age_years",
     )
     def _check_cs_settings(self):
         """Same rules as the SQL constraints, with a message the settings can show."""
@@ -202,6 +216,23 @@ class ResCompany(models.Model):
             if company.cs_qa_sample_size < 0:
                 raise ValidationError(
                     _("The quality review sample size cannot be negative.")
+                )
+            if company.cs_received_max_age_years < 1:
+                raise ValidationError(
+                    _("The oldest received date must be at least one year back.")
+                )
+
+    @api.constrains("cs_intake_team_id")
+    def _check_cs_intake_team(self):
+        for company in self:
+            team = company.cs_intake_team_id
+            if team and team.company_id != company:
+                raise ValidationError(
+                    _(
+                        "The default intake team of %(company)s must be one of "
+                        "its own teams.",
+                        company=company.name,
+                    )
                 )
 
     # ------------------------------------------------------------------

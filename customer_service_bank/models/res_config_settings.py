@@ -16,6 +16,12 @@ class ResConfigSettings(models.TransientModel):
     cs_repeat_window_days = fields.Integer(
         related="company_id.cs_repeat_window_days", readonly=False
     )
+    cs_intake_team_id = fields.Many2one(
+        related="company_id.cs_intake_team_id", readonly=False
+    )
+    cs_received_max_age_years = fields.Integer(
+        related="company_id.cs_received_max_age_years", readonly=False
+    )
     cs_close_requires_analysis = fields.Boolean(
         related="company_id.cs_close_requires_analysis", readonly=False
     )

@@ -51,6 +51,55 @@ class TestBadInput(CsCommon):
             complaint.received_date = NOW + timedelta(minutes=6)
         self.assertEqual(complaint.received_date, NOW + timedelta(minutes=2))
 
+    def test_received_date_too_long_ago(self):
+        self.company_a.cs_received_max_age_years = 6
+        old = datetime(1900, 1, 1)
+        as_agent = self.env["cs.complaint"].with_user(self.agent_a)
+        values = {
+            "subject": "Cheque lost",
+            "partner_id": self.customer.id,
+            "team_id": self.team_a.id,
+        }
+        before = as_agent.search_count([])
+        with self.assertRaisesRolledBack(
+            ValidationError,
+            r"CMP/2026/\d{5}: the received date is more than 6 years ago\. Check "
+            r"the date; only a customer-service manager may record",
+        ):
+            as_agent.create({**values, "received_date": old})
+        self.assertEqual(as_agent.search_count([]), before)
+        # the limit is the setting's, to the day
+        limit = NOW.replace(year=2020)
+        with self.assertRaisesRolledBack(ValidationError, "more than 6 years ago"):
+            as_agent.create({**values, "received_date": limit - timedelta(hours=1)})
+        recent = as_agent.create({**values, "received_date": limit})
+        with self.assertRaisesRolledBack(ValidationError, "more than 6 years ago"):
+            recent.received_date = old
+        self.assertEqual(recent.received_date, limit)
+        # a supervisor may not backdate either; a manager may
+        with self.assertRaisesRolledBack(ValidationError, "more than 6 years ago"):
+            recent.with_user(self.supervisor_a).received_date = old
+        recent.with_user(self.manager).received_date = old
+        self.assertEqual(recent.received_date, old)
+        self.company_a.cs_received_max_age_years = 200
+        self.assertTrue(as_agent.create({**values, "received_date": old}))
+
+    def test_blank_subject(self):
+        as_agent = self.env["cs.complaint"].with_user(self.agent_a)
+        values = {"partner_id": self.customer.id, "team_id": self.team_a.id}
+        before = as_agent.search_count([])
+        # RPC clients can send what the form's required flag refuses
+        for blank in ("", "   ", "\t\n", "\u3000", "\u200b \ufeff"):
+            with self.assertRaisesRolledBack(
+                ValidationError, "^A complaint needs a subject with visible text.$"
+            ):
+                as_agent.create({**values, "subject": blank})
+        self.assertEqual(as_agent.search_count([]), before)
+        complaint = as_agent.create({**values, "subject": " 年费 "})
+        with self.assertRaisesRolledBack(ValidationError, "with visible text"):
+            complaint.subject = " "
+        self.assertEqual(complaint.subject, " 年费 ")
+
     def test_negative_redress(self):
         complaint = self.create_complaint()
         with self.assertRaisesRolledBack(
