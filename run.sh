@@ -85,6 +85,10 @@ apt_install() {
         </dev/null >/dev/null
 }
 
+debian_package_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
+}
+
 # `python3 -m odoo` is odoo-bin run by the very interpreter checked above; the
 # `odoo` console script of an editable install may be a pkg_resources stub that
 # refuses to start when any installed distribution's requirement is missing.
@@ -235,9 +239,18 @@ ensure_chrome() {
     apt_install chromium
 }
 
-# Debian's wkhtmltopdf: Odoo renders PDF reports (the monthly report) with it
+# Debian's wkhtmltopdf: Odoo renders PDF reports (the monthly report) with it;
+# without a CJK font, every Chinese word of a report prints blank
 ensure_wkhtmltopdf() {
-    command -v wkhtmltopdf >/dev/null 2>&1 || apt_install wkhtmltopdf
+    local missing=()
+    command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
+    debian_package_installed fonts-noto-cjk || missing+=(fonts-noto-cjk)
+    [ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
+}
+
+# pdftotext (Debian's poppler-utils): the tests read the text of real PDFs
+ensure_pdftotext() {
+    command -v pdftotext >/dev/null 2>&1 || apt_install poppler-utils
 }
 
 fresh_database() {
@@ -282,6 +295,7 @@ cmd_test() {
     ensure_test_tools
     ensure_chrome
     ensure_wkhtmltopdf
+    ensure_pdftotext
     local db="${CSB_TEST_DB:-csb_test}" log="$LOCAL_DIR/install.log" rc=0
     fresh_database "$db"
     say "installing $TEST_ADDON (and $ADDON) into $db; log: ${log#"$ROOT/"}"
@@ -314,6 +328,7 @@ cmd_test_odoo() {
     prepare
     ensure_chrome
     ensure_wkhtmltopdf
+    ensure_pdftotext
     local db="${CSB_TEST_ODOO_DB:-csb_test_odoo}" log="$LOCAL_DIR/test-odoo.log" rc=0
     fresh_database "$db"
     say "installing $TEST_ADDON into $db with Odoo's test runner; log: ${log#"$ROOT/"}"

@@ -13,6 +13,13 @@ TOP_COUNT = 5
 TREND_MONTHS = 6
 # open actions listed by name; the report counts them all
 ACTION_LINES = 50
+# Fonts with Chinese glyphs (Debian: fonts-noto-cjk), by the variant of the
+# report's language; Simplified Chinese for the rest.
+CJK_VARIANTS = {"zh_TW": "TC", "zh_HK": "TC", "ja": "JP", "ko": "KR"}
+CJK_FONTS = (
+    '"Noto Sans CJK {variant}", "Source Han Sans {variant}", '
+    '"WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif'
+)
 
 
 def percent(part, whole):
@@ -60,6 +67,7 @@ class ReportCsMonthly(models.AbstractModel):
             scope.append(("team_id", "=", team.id))
         values = {
             "company": company,
+            "font_family": self._font_family(company),
             "team": team,
             "date_from": date_from,
             "date_to": date_to,
@@ -78,6 +86,23 @@ class ReportCsMonthly(models.AbstractModel):
     # ------------------------------------------------------------------
     # business methods
     # ------------------------------------------------------------------
+
+    def _font_family(self, company):
+        """The report's fonts: the company's, then one that has Chinese glyphs.
+
+        The layouts' fonts (Lato, Roboto...) have none, so wkhtmltopdf would
+        print every Chinese word blank. A report in Chinese, Japanese or Korean
+        is set in the CJK font alone, as documents in those languages are:
+        Debian's wkhtmltopdf draws web fonts as outlines, and a system font
+        keeps the whole text searchable.
+        """
+        lang = self.env.lang or "en_US"
+        language = lang.split("_")[0]
+        variant = CJK_VARIANTS.get(lang) or CJK_VARIANTS.get(language) or "SC"
+        cjk_fonts = CJK_FONTS.format(variant=variant)
+        if language in ("zh", "ja", "ko"):
+            return cjk_fonts
+        return f"{company.font or 'Lato'}, {cjk_fonts}"
 
     def _tz(self):
         return pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
@@ -299,6 +324,7 @@ class ReportCsMonthly(models.AbstractModel):
                 {
                     "name": action.name,
                     "complaint": action.complaint_id.name,
+                    "customer": action.complaint_id.partner_id.name,
                     "owner": action.user_id.name,
                     "date_deadline": action.date_deadline,
                     "overdue": action.date_deadline < today,

@@ -1,3 +1,6 @@
+import shutil
+import subprocess
+import unicodedata
 from datetime import date, datetime
 
 from odoo import Command
@@ -364,6 +367,30 @@ class TestMonthlyReportValues(MonthlyReportCommon):
             )
 
 
+class TestMonthlyReportFonts(MonthlyReportCommon):
+    def _font_family(self, lang):
+        self.env["res.lang"]._activate_lang(lang)
+        Report = self.env["report.customer_service_bank.report_cs_monthly"]
+        return Report.with_context(lang=lang)._font_family(self.company_a)
+
+    def test_company_font_first_then_a_chinese_one(self):
+        self.company_a.font = "Roboto"
+        self.assertRegex(self._font_family("en_US"), '^Roboto, "Noto Sans CJK SC", ')
+        self.assertRegex(self._font_family("fr_FR"), '^Roboto, "Noto Sans CJK SC", ')
+
+    def test_chinese_japanese_korean_reports_use_their_font_alone(self):
+        for lang, variant in (
+            ("zh_CN", "SC"),
+            ("zh_TW", "TC"),
+            ("zh_HK", "TC"),
+            ("ja_JP", "JP"),
+            ("ko_KR", "KR"),
+        ):
+            self.assertRegex(
+                self._font_family(lang), rf'^"Noto Sans CJK {variant}", .*sans-serif$'
+            )
+
+
 class TestMonthlyReportWizard(MonthlyReportCommon):
     def test_defaults_to_last_month(self):
         with freeze_time(TODAY):
@@ -402,26 +429,52 @@ class TestMonthlyReportRendering(HttpCase, MonthlyReportCommon):
     which an HttpCase serves with the test's own transaction (a plain
     TransactionCase could wait forever on the rows that transaction holds)."""
 
-    def _render_pdf(self, data, user):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["customer_service_bank"], ["zh_CN"], overwrite=True
+        )
+
+    def _render_pdf(self, data, user, lang="en_US"):
+        if not PDF_RENDERED:
+            self.skipTest("wkhtmltopdf is not installed: reports print as HTML")
         with freeze_time(TODAY), mute_logger(REPORT_LOGGER):
-            return (
+            content, report_type = (
                 self.env["ir.actions.report"]
                 .with_user(user)
-                .with_context(force_report_rendering=True)
+                .with_context(force_report_rendering=True, lang=lang)
                 ._render_qweb_pdf(REPORT, data=data)
             )
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(content.startswith(b"%PDF"))
+        return content
 
-    def _assert_pdf(self, content, report_type):
-        if PDF_RENDERED:
-            self.assertEqual(report_type, "pdf")
-            self.assertIsInstance(content, bytes)
-            self.assertTrue(content.startswith(b"%PDF"))
-        else:
-            self.assertEqual(report_type, "html")
+    def _pdf_text(self, content):
+        """The text of a PDF as a reader copies it.
+
+        Noto Sans CJK draws some ideographs with the glyph of a Kangxi
+        radical, and pdftotext reads the radical back (⼩ for 小, ⼾ for 户):
+        NFKC folds them, ⼾ to the Traditional 戶, so it gets the Simplified
+        form first. Debian's wkhtmltopdf draws the web fonts of the layouts
+        (Lato...) as outlines, so only text set in a system font reads back.
+        """
+        pdftotext = shutil.which("pdftotext")
+        if not pdftotext:
+            self.skipTest("pdftotext (Debian's poppler-utils) is not installed")
+        text = subprocess.run(
+            [pdftotext, "-enc", "UTF-8", "-", "-"],
+            input=content,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout.decode()
+        return unicodedata.normalize("NFKC", text.replace("\u2f3e", "户"))
 
     def test_busy_month_pdf(self):
         data = {"company_id": self.company_a.id, "team_id": self.team_d.id, **NOVEMBER}
-        self._assert_pdf(*self._render_pdf(data, self.manager))
+        self._render_pdf(data, self.manager)
         with freeze_time(TODAY):
             html, _type = self.env["ir.actions.report"]._render_qweb_html(
                 REPORT, [], data=data
@@ -431,6 +484,7 @@ class TestMonthlyReportRendering(HttpCase, MonthlyReportCommon):
         self.assertIn("Branch Counter", html)
         self.assertIn("66.7", html)
         self.assertIn("Fix the fee table", html)
+        self.assertIn("Noto Sans CJK SC", html)
 
     def test_empty_period_pdf(self):
         data = {
@@ -439,7 +493,23 @@ class TestMonthlyReportRendering(HttpCase, MonthlyReportCommon):
             "date_from": "2026-01-01",
             "date_to": "2026-01-31",
         }
-        self._assert_pdf(*self._render_pdf(data, self.supervisor_c))
+        text = self._pdf_text(self._render_pdf(data, self.supervisor_c, "zh_CN"))
+        self.assertIn("客户服务报告", text)
+        self.assertNotIn("Fix the fee table", text)
+        self.assertNotIn("Team D", text)
+
+    def test_chinese_pdf_prints_its_chinese_words(self):
+        """Titles, labels, figures and customer names print in Chinese."""
+        self.c4.partner_id.name = "王小明"
+        data = {"company_id": self.company_a.id, "team_id": self.team_d.id, **NOVEMBER}
+        text = self._pdf_text(self._render_pdf(data, self.manager, lang="zh_CN"))
+        self.assertIn("客户服务报告", text)
+        self.assertIn("时限达标情况", text)
+        self.assertIn("王小明", text)
+        self.assertIn("Fix the fee table", text)
+        self.assertIn("Team D", text)
+        self.assertIn("66.7", text)
+        self.assertNotIn("Deadline Compliance", text)
 
 
 class TestMonthlyReportCron(HttpCase, MonthlyReportCommon):
