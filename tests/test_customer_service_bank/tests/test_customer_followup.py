@@ -263,7 +263,7 @@ class TestFollowupPlanning(FollowupCommon):
 
         def wish_or_fail(followup):
             if followup.partner_id == self.unmanaged:
-                raise UserError("Activity type misconfigured")
+                raise UserError(self.env._("Activity type misconfigured"))
             return wish(followup)
 
         with (
@@ -405,7 +405,9 @@ class TestFollowupWork(FollowupCommon):
 
     def test_planned_from_the_customer(self):
         action = self.managed._cs_action("customer_service_bank.cs_followup_action")
-        Followup = self.Followup.with_user(self.agent_a).with_context(action["context"])
+        Followup = self.Followup.with_user(self.agent_a).with_context(
+            **action["context"]
+        )
         form = Form(Followup)
         form.name = "Welcome visit"
         form.kind = "visit"

@@ -159,11 +159,11 @@ class MonthlyReportCommon(CsCommon):
             ]
         )
 
-    def _values(self, user=None, company=None, team=None, period=NOVEMBER):
+    def _values(self, user=None, company=None, team=None, period=None):
         data = {
             "company_id": (company or self.company_a).id,
             "team_id": team.id if team is not None else self.team_d.id,
-            **period,
+            **(period or NOVEMBER),
         }
         Report = self.env["report.customer_service_bank.report_cs_monthly"]
         if user:

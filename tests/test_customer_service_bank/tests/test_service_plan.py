@@ -106,7 +106,7 @@ class TestServicePlan(CsCommon):
         action = self.customer._cs_action(
             "customer_service_bank.cs_service_plan_action"
         )
-        Plan = self.Plan.with_user(self.agent_a).with_context(action["context"])
+        Plan = self.Plan.with_user(self.agent_a).with_context(**action["context"])
         form = Form(Plan)
         form.name = "Interpreter at meetings"
         form.special_need_id = self.language
