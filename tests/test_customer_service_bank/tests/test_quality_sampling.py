@@ -236,6 +236,9 @@ class TestQualitySampling(CsCommon):
     def test_no_checklist_no_sample(self):
         self.checklist.active = False
         self.assertFalse(self._run())
+        # the checklist was all that was missing
+        self.checklist.active = True
+        self.assertTrue(self._run())
 
     def test_one_bad_record_does_not_stop_the_batch(self):
         taken = self.a_november[0]

@@ -30,15 +30,19 @@ class TestRepeatComplaints(CsCommon):
         first = self.create_complaint(received_date=FIRST)
         on_edge = self.create_complaint(received_date=FIRST + timedelta(days=30))
         self.assertEqual(on_edge.repeat_of_id, first)
+        # the other customer's earlier complaint, in the same category, is
+        # one second out of the window
+        earlier = self.create_complaint(
+            partner_id=self.customer2.id, received_date=FIRST
+        )
         too_late = self.create_complaint(
-            partner_id=self.customer2.id, received_date=FIRST + timedelta(days=40)
-        )
-        self.assertFalse(too_late.is_repeat)
-        after = self.create_complaint(
             partner_id=self.customer2.id,
-            received_date=FIRST + timedelta(days=70, seconds=1),
+            received_date=FIRST + timedelta(days=30, seconds=1),
         )
-        self.assertFalse(after.is_repeat, "30 days and 1 second after the previous one")
+        self.assertFalse(
+            too_late.is_repeat, "30 days and 1 second after the previous one"
+        )
+        self.assertFalse(earlier.repeat_ids)
 
     def test_other_category_or_customer_is_not_a_repeat(self):
         first = self.create_complaint(received_date=FIRST)
