@@ -1,6 +1,7 @@
 from . import res_company
 from . import res_config_settings
 from . import res_users
+from . import ir_sequence
 from . import cs_makeup_workday
 from . import resource_calendar
 from . import cs_team

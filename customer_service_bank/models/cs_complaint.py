@@ -1,5 +1,6 @@
 import logging
 import re
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -764,10 +765,11 @@ class CsComplaint(models.Model):
 
     @api.model
     def _assign_references(self, vals_list):
-        """Give every new complaint without a reference the next one.
+        """Give every new complaint without a reference the next one of its
+        company's sequence (or of the sequence shared by all companies).
 
-        Standard sequences hand out numbers with PostgreSQL's nextval(); asking
-        for all of them in one query keeps batch imports at a constant cost.
+        One search finds the sequences of the whole batch, and each reserves
+        its numbers in one query, so batch imports keep a constant cost.
         """
         placeholder = _("New")
         unnamed = [
@@ -777,34 +779,32 @@ class CsComplaint(models.Model):
         ]
         if not unnamed:
             return
-        sequence = (
+        by_company = defaultdict(list)
+        for vals in unnamed:
+            by_company[vals.get("company_id") or self.env.company.id].append(vals)
+        sequences = (
             self.env["ir.sequence"]
             .sudo()
             .search(
                 [
                     ("code", "=", "cs.complaint"),
-                    ("company_id", "in", [self.env.company.id, False]),
+                    ("company_id", "in", [*by_company, False]),
                 ],
-                order="company_id",
-                limit=1,
+                order="company_id, id",
             )
         )
-        if not sequence:
-            raise UserError(_("The complaint reference sequence is missing."))
-        if sequence.implementation == "standard" and not sequence.use_date_range:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT nextval(%s) FROM generate_series(1, %s)",
-                    f"ir_sequence_{sequence.id:03d}",
-                    len(unnamed),
-                )
+        for company_id, company_vals in by_company.items():
+            sequence = (
+                sequences.filtered(
+                    lambda seq, company_id=company_id: seq.company_id.id == company_id
+                )[:1]
+                or sequences.filtered(lambda seq: not seq.company_id)[:1]
             )
-            numbers = [number for (number,) in self.env.cr.fetchall()]
-            references = [sequence.get_next_char(number) for number in numbers]
-        else:
-            references = [sequence.next_by_id() for _vals in unnamed]
-        for vals, reference in zip(unnamed, references, strict=True):
-            vals["name"] = reference
+            if not sequence:
+                raise UserError(_("The complaint reference sequence is missing."))
+            references = sequence._cs_next_references(len(company_vals))
+            for vals, reference in zip(company_vals, references, strict=True):
+                vals["name"] = reference
 
     @api.model
     def _assign_intake_teams(self, vals_list):

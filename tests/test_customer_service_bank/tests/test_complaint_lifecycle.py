@@ -105,6 +105,57 @@ class TestComplaintLifecycle(CsCommon):
             next_year = self.create_complaint(received_date=datetime(2027, 1, 4, 0, 0))
         self.assertEqual(next_year.name, f"CMP/2027/{start + 4:05d}")
 
+    def test_each_company_numbers_with_its_own_sequence(self):
+        Sequence = self.env["ir.sequence"]
+        seq_a, seq_b = Sequence.create(
+            [
+                {
+                    "name": f"Complaints of {company.name}",
+                    "code": "cs.complaint",
+                    "prefix": prefix,
+                    "padding": 4,
+                    "company_id": company.id,
+                }
+                for company, prefix in ((self.company_a, "SH-"), (self.company_b, "B-"))
+            ]
+        )
+        values = {"subject": "Fee", "received_date": datetime(2026, 11, 2, 2, 0)}
+        # one batch, from company A's context, for both companies
+        complaints = (
+            self.env["cs.complaint"]
+            .with_context(allowed_company_ids=[self.company_a.id, self.company_b.id])
+            .create(
+                [
+                    {
+                        **values,
+                        "partner_id": self.customer.id,
+                        "team_id": self.team_a.id,
+                    },
+                    {
+                        **values,
+                        "partner_id": self.customer_b.id,
+                        "team_id": self.team_c.id,
+                        "company_id": self.company_b.id,
+                    },
+                    {
+                        **values,
+                        "partner_id": self.customer.id,
+                        "team_id": self.team_a.id,
+                    },
+                ]
+            )
+        )
+        self.assertEqual(complaints.mapped("name"), ["SH-0001", "B-0001", "SH-0002"])
+        # a company without a sequence of its own uses the shared one
+        seq_b.active = False
+        shared = self.create_complaint(
+            partner_id=self.customer_b.id,
+            team_id=self.team_c.id,
+            company_id=self.company_b.id,
+        )
+        self.assertRegex(shared.name, r"^CMP/\d{4}/\d{5}$")
+        self.assertEqual(seq_a.number_next_actual, 3)
+
     def _assignment_mails(self, user):
         return self.env["mail.mail"].search(
             [
