@@ -298,11 +298,6 @@ class CsComplaint(models.Model):
             "unique(name, company_id)",
             "Complaint references must be unique per company.",
         ),
-        (
-            "redress_amount_positive",
-            "CHECK(redress_amount >= 0)",
-            "The redress amount cannot be negative.",
-        ),
     ]
 
     # ------------------------------------------------------------------

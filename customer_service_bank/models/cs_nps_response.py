@@ -99,11 +99,6 @@ class CsNpsResponse(models.Model):
 
     _sql_constraints = [
         (
-            "score_range",
-            f"CHECK(score >= 0 AND score <= {NPS_SCORE_MAX})",
-            "An NPS score is between 0 and 10.",
-        ),
-        (
             "survey_partner_uniq",
             "unique(survey_id, partner_id)",
             "A survey asks each customer once.",

@@ -132,49 +132,6 @@ class ResCompany(models.Model):
         "those the supervisor handled.",
     )
 
-    _sql_constraints = [
-        (
-            "cs_warning_threshold_range",
-            "CHECK(cs_warning_threshold >= 0 AND cs_warning_threshold <= 100)",
-            "The deadline warning threshold must be between 0 and 100%.",
-        ),
-        (
-            "cs_repeat_window_positive",
-            "CHECK(cs_repeat_window_days >= 0)",
-            "The repeat complaint window cannot be negative.",
-        ),
-        (
-            "cs_manager_escalation_hours_positive",
-            "CHECK(cs_manager_escalation_hours >= 0)",
-            "The manager escalation delay cannot be negative.",
-        ),
-        (
-            "cs_key_customer_percent_range",
-            "CHECK(cs_key_customer_percent >= 0 AND cs_key_customer_percent <= 100)",
-            "The share of key customers must be between 0 and 100%.",
-        ),
-        (
-            "cs_metrics_window_months_positive",
-            "CHECK(cs_metrics_window_months > 0)",
-            "The metrics window must be at least one month.",
-        ),
-        (
-            "cs_followup_after_complaint_days_positive",
-            "CHECK(cs_followup_after_complaint_days >= 0)",
-            "The follow-up delay cannot be negative.",
-        ),
-        (
-            "cs_qa_sample_size_positive",
-            "CHECK(cs_qa_sample_size >= 0)",
-            "The quality review sample size cannot be negative.",
-        ),
-        (
-            "cs_nps_quiet_days_positive",
-            "CHECK(cs_nps_quiet_days >= 0)",
-            "The NPS quiet period cannot be negative.",
-        ),
-    ]
-
     @api.constrains(
         "cs_warning_threshold",
         "cs_repeat_window_days",
@@ -187,7 +144,6 @@ class ResCompany(models.Model):
         "cs_received_max_age_years",
     )
     def _check_cs_settings(self):
-        """Same rules as the SQL constraints, with a message the settings can show."""
         for company in self:
             if not 0 <= company.cs_warning_threshold <= 100:
                 raise ValidationError(

@@ -106,7 +106,9 @@ class TestBadInput(CsCommon):
             ValidationError, "^The redress amount cannot be negative.$"
         ):
             complaint.redress_amount = -10.0
-        with self.assertCheckViolation("The redress amount cannot be negative."):
+        with self.assertRaisesRolledBack(
+            ValidationError, "^The redress amount cannot be negative.$"
+        ):
             self.create_complaint(redress_amount=-10.0)
         complaint.redress_amount = 0.0
         self.assertEqual(complaint.redress_amount, 0.0)
@@ -224,6 +226,9 @@ class TestBadInput(CsCommon):
         ]:
             with self.assertRaisesRolledBack(ValidationError, f"^{message}$"):
                 self.company_a[field] = value
+            # a new company is checked as well
+            with self.assertRaisesRolledBack(ValidationError, f"^{message}$"):
+                self.env["res.company"].create({"name": "Bank C", field: value})
         with self.assertRaisesRolledBack(
             ValidationError, "warning threshold must be between 0 and 100%"
         ):

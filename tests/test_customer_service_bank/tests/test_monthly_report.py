@@ -248,6 +248,7 @@ class TestMonthlyReportValues(MonthlyReportCommon):
                 {
                     "name": "Fix the fee table",
                     "complaint": complaint.name,
+                    "customer": "Customer One",
                     "owner": self.agent_a.name,
                     "date_deadline": deadline,
                     "overdue": overdue,
