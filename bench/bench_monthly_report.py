@@ -33,6 +33,7 @@ import time
 from bench_complaints import (
     Meter,
     header,
+    insert_stage_logs,
     load,
     make_fixtures,
     report,
@@ -84,7 +85,7 @@ def insert_complaints(env, args, fixtures, month):
     company = team.company_id
     stages = {
         kind: env["cs.complaint.stage"].search([("kind", "=", kind)], limit=1).id
-        for kind in ("new", "in_progress", "resolved")
+        for kind in ("in_progress", "resolved")
     }
     channels = [key for key, _label in env["cs.complaint"]._fields["channel"].selection]
     start = fields.Datetime.to_datetime(month)
@@ -167,29 +168,7 @@ def insert_complaints(env, args, fixtures, month):
     )
     env.cr.execute("SELECT min(id) FROM cs_complaint WHERE name LIKE 'BENCH-M/%%'")
     first_id = env.cr.fetchone()[0]
-    env.cr.execute(
-        SQL(
-            """
-        INSERT INTO cs_complaint_stage_log (
-            complaint_id, company_id, team_id, stage_id, stage_kind, user_id,
-            date_in, date_out, duration_hours)
-        SELECT c.id, c.company_id, c.team_id, v.stage_id, v.kind, %(uid)s,
-               v.date_in, v.date_out,
-               COALESCE(EXTRACT(EPOCH FROM v.date_out - v.date_in) / 3600, 0)
-          FROM cs_complaint c
-         CROSS JOIN LATERAL (VALUES
-            (%(new)s, 'new', c.received_date, c.acknowledged_date),
-            (%(in_progress)s, 'in_progress', c.acknowledged_date, c.resolved_date),
-            (%(resolved)s, 'resolved', c.resolved_date, NULL::timestamp)
-         ) v(stage_id, kind, date_in, date_out)
-         WHERE c.id >= %(first_id)s
-           AND v.date_in IS NOT NULL
-        """,
-            uid=env.uid,
-            first_id=first_id,
-            **stages,
-        )
-    )
+    insert_stage_logs(env, "BENCH-M/%")
     return first_id
 
 

@@ -49,6 +49,7 @@ from datetime import timedelta
 from bench_complaints import (
     Meter,
     header,
+    insert_stage_logs,
     load,
     make_fixtures,
     report,
@@ -193,61 +194,9 @@ def insert_complaints(env, args, teams, categories, causes, customers, handlers)
             count=args.complaints,
         )
     )
-    insert_stage_logs(env, stage)
+    insert_stage_logs(env, "BENCHR/%")
     env.cr.execute("ANALYZE cs_complaint")
     env.cr.execute("ANALYZE cs_complaint_stage_log")
-
-
-def insert_stage_logs(env, stage):
-    """The passages each generated complaint's history implies.
-
-    New until acknowledged, in progress until resolved (one complaint in
-    five, and every one awaiting now, with a stay awaiting the customer in
-    the middle of it), resolved, and closed two days later.
-    """
-    env.cr.execute(
-        SQL(
-            """
-        INSERT INTO cs_complaint_stage_log (
-            complaint_id, company_id, team_id, stage_id, stage_kind, user_id,
-            date_in, date_out, duration_hours)
-        SELECT c.id, c.company_id, c.team_id, p.stage_id, p.kind, %(uid)s,
-               p.date_in, p.date_out,
-               COALESCE(extract(epoch FROM p.date_out - p.date_in) / 3600, 0)
-          FROM cs_complaint c
-         CROSS JOIN LATERAL (
-            SELECT c.stage_kind = 'awaiting'
-                       OR (mod(c.id, 5) = 0 AND c.acknowledged_date IS NOT NULL)
-                       AS awaited,
-                   COALESCE(c.resolved_date, %(now)s) - c.acknowledged_date AS span,
-                   LEAST(c.resolved_date + interval '2 days', %(now)s) AS closed
-         ) h
-         CROSS JOIN LATERAL (
-            VALUES
-                (%(new)s, 'new', c.received_date, c.acknowledged_date, true),
-                (%(in_progress)s, 'in_progress', c.acknowledged_date,
-                 CASE WHEN h.awaited THEN c.acknowledged_date + h.span * 0.3
-                      ELSE c.resolved_date END, true),
-                (%(awaiting)s, 'awaiting', c.acknowledged_date + h.span * 0.3,
-                 CASE WHEN c.stage_kind <> 'awaiting'
-                      THEN c.acknowledged_date + h.span * 0.5 END, h.awaited),
-                (%(in_progress)s, 'in_progress', c.acknowledged_date + h.span * 0.5,
-                 c.resolved_date, h.awaited AND c.stage_kind <> 'awaiting'),
-                (%(resolved)s, 'resolved', c.resolved_date,
-                 CASE WHEN c.stage_kind = 'closed' THEN h.closed END, true),
-                (%(closed)s, 'closed', h.closed, NULL::timestamp,
-                 c.stage_kind = 'closed')
-         ) p(stage_id, kind, date_in, date_out, wanted)
-         WHERE c.name LIKE %(prefix)s
-           AND p.wanted
-           AND p.date_in IS NOT NULL
-        """,
-            uid=env.uid,
-            now=fields.Datetime.now(),
-            prefix="BENCHR/%",
-            **stage,
-        )
-    )
 
 
 def describe_data(env):
