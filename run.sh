@@ -227,6 +227,15 @@ ensure_test_tools() {
     fi
 }
 
+# The addon's own Python dependencies (setup.py install_requires, the manifest's
+# external_dependencies): the holidays package generates public holidays.
+ensure_addon_deps() {
+    if ! "$PYTHON" -c "import holidays" >/dev/null 2>&1; then
+        say "installing holidays (pip)"
+        "$PYTHON" -m pip install --quiet --disable-pip-version-check holidays </dev/null
+    fi
+}
+
 ensure_chrome() {
     local bin
     for bin in google-chrome chromium chromium-browser google-chrome-stable; do
@@ -264,6 +273,7 @@ bad_log_records() {
 cmd_serve() {
     check_addons_present
     prepare
+    ensure_addon_deps
     ensure_wkhtmltopdf
     local db="${CSB_DB:-csb_demo}" port="${CSB_PORT:-8069}"
     say "starting Odoo on http://localhost:$port (database $db, with demo data)"
@@ -279,6 +289,7 @@ cmd_serve() {
 cmd_test() {
     check_addons_present with-tests
     prepare
+    ensure_addon_deps
     ensure_test_tools
     ensure_chrome
     ensure_wkhtmltopdf
@@ -312,6 +323,7 @@ cmd_test() {
 cmd_test_odoo() {
     check_addons_present with-tests
     prepare
+    ensure_addon_deps
     ensure_chrome
     ensure_wkhtmltopdf
     local db="${CSB_TEST_ODOO_DB:-csb_test_odoo}" log="$LOCAL_DIR/test-odoo.log" rc=0
