@@ -231,6 +231,15 @@ ensure_test_tools() {
     fi
 }
 
+# The addon's own Python dependencies (setup.py install_requires, the manifest's
+# external_dependencies): the holidays package generates public holidays.
+ensure_addon_deps() {
+    if ! "$PYTHON" -c "import holidays" >/dev/null 2>&1; then
+        say "installing holidays (pip)"
+        "$PYTHON" -m pip install --quiet --disable-pip-version-check holidays </dev/null
+    fi
+}
+
 ensure_chrome() {
     local bin
     for bin in google-chrome chromium chromium-browser google-chrome-stable; do
@@ -277,6 +286,7 @@ bad_log_records() {
 cmd_serve() {
     check_addons_present
     prepare
+    ensure_addon_deps
     ensure_wkhtmltopdf
     local db="${CSB_DB:-csb_demo}" port="${CSB_PORT:-8069}"
     say "starting Odoo on http://localhost:$port (database $db, with demo data)"
@@ -292,6 +302,7 @@ cmd_serve() {
 cmd_test() {
     check_addons_present with-tests
     prepare
+    ensure_addon_deps
     ensure_test_tools
     ensure_chrome
     ensure_wkhtmltopdf
@@ -326,6 +337,7 @@ cmd_test() {
 cmd_test_odoo() {
     check_addons_present with-tests
     prepare
+    ensure_addon_deps
     ensure_chrome
     ensure_wkhtmltopdf
     ensure_pdftotext

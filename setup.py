@@ -62,6 +62,8 @@ setup(
     url=MANIFEST.get("website"),
     license="LGPL-3",
     python_requires=">=3.10",
+    # public holidays of any country and year (resource.calendar)
+    install_requires=["holidays"],
     # odoo / odoo.addons are namespace packages provided by Odoo itself:
     # only the addon and its subpackages are declared here.
     package_dir={PACKAGE: ADDON},

@@ -18,6 +18,7 @@
         "rating",
         "spreadsheet_dashboard",
     ],
+    "external_dependencies": {"python": ["holidays"]},
     "data": [
         "security/cs_security.xml",
         "security/ir.model.access.csv",
@@ -27,6 +28,7 @@
         "data/mail_digest_templates.xml",
         "data/cs_complaint_stage_data.xml",
         "data/resource_calendar_data.xml",
+        "data/cs_calendar_holiday_year_data.xml",
         "data/cs_sla_policy_data.xml",
         "data/ir_cron_data.xml",
         "data/cs_special_need_data.xml",
@@ -67,6 +69,7 @@
         "report/cs_complaint_report_views.xml",
         "report/cs_complaint_pareto_report_views.xml",
         "wizards/cs_complaint_merge_views.xml",
+        "wizards/cs_calendar_holiday_wizard_views.xml",
         "wizards/cs_complaint_statistics_export_views.xml",
         "views/cs_menus.xml",
         # its charts open the menus above

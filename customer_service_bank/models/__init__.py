@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import res_users
 from . import ir_sequence
 from . import cs_makeup_workday
+from . import cs_calendar_holiday_year
 from . import resource_calendar
 from . import cs_team
 from . import cs_complaint_stage

@@ -251,6 +251,14 @@ class CsComplaint(models.Model):
     resolve_warning_date = fields.Datetime(
         string="At Risk From", compute="_compute_deadlines", store=True
     )
+    holiday_missing_years = fields.Char(
+        string="Years Without Public Holidays",
+        compute="_compute_deadlines",
+        store=True,
+        help="Years from receipt to the resolution deadline for which the "
+        "calendar has no public holidays: the deadline counts only weekends "
+        "as days off in them.",
+    )
     deadline_status = fields.Selection(
         DEADLINE_STATUSES,
         compute="_compute_deadline_status",
@@ -498,6 +506,7 @@ class CsComplaint(models.Model):
                         "ack_deadline": False,
                         "resolve_deadline": False,
                         "resolve_warning_date": False,
+                        "holiday_missing_years": False,
                     }
                 )
                 continue
@@ -527,6 +536,15 @@ class CsComplaint(models.Model):
                 deadline = clock.add(deadline, 0, "calendar_days", roll_forward=True)
             threshold = policy._effective_warning_threshold() / 100
             warning = received + (deadline - received) * threshold
+            # hours do not care for holidays, nor do calendar days counted
+            # without rolling forward
+            missing = (
+                clock.years_without_holidays(received, deadline)
+                if "working_days" in units
+                or policy.ack_unit == "working_days"
+                or (policy.roll_forward and units != {"hours"})
+                else []
+            )
             complaint.update(
                 {
                     "ack_deadline": clock.add(
@@ -536,6 +554,7 @@ class CsComplaint(models.Model):
                     else False,
                     "resolve_deadline": deadline,
                     "resolve_warning_date": warning.replace(microsecond=0),
+                    "holiday_missing_years": ", ".join(map(str, missing)) or False,
                 }
             )
 
@@ -1093,6 +1112,12 @@ class CsComplaint(models.Model):
                     level=level_labels[str(level)],
                 )
             bodies[complaint.id] = Markup("<p>%s</p>") % body
+            if complaint.holiday_missing_years:
+                bodies[complaint.id] += Markup("<p>%s</p>") % _(
+                    "The calendar has no public holidays for %(years)s: the "
+                    "deadline counts weekends only in those years.",
+                    years=complaint.holiday_missing_years,
+                )
             if notify:
                 activities.append(
                     {

@@ -26,6 +26,14 @@ class ResCompany(models.Model):
         string="Default Complaint Calendar",
         help="Working days and holidays for teams without a calendar of their own.",
     )
+    cs_holiday_month = fields.Selection(
+        [("10", "October"), ("11", "November"), ("12", "December")],
+        string="Next Year's Holidays From",
+        default="11",
+        required=True,
+        help="Month from which next year's public holidays are added to the "
+        "calendars in use, for an admin to check against the official schedule.",
+    )
     cs_warning_threshold = fields.Float(
         string="Deadline Warning Threshold (%)",
         default=75.0,

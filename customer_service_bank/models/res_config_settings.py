@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     cs_default_calendar_id = fields.Many2one(
         related="company_id.cs_default_calendar_id", readonly=False
     )
+    cs_holiday_month = fields.Selection(
+        related="company_id.cs_holiday_month", readonly=False
+    )
     cs_warning_threshold = fields.Float(
         related="company_id.cs_warning_threshold", readonly=False
     )

@@ -1,12 +1,21 @@
-from datetime import datetime, time, timedelta
+import logging
+from datetime import date, datetime, time, timedelta
 
+import holidays as pyholidays
 import pytz
+from psycopg2 import IntegrityError
 
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from .cs_calendar_holiday_year import MAX_HOLIDAY_YEAR, MIN_HOLIDAY_YEAR
+
+_logger = logging.getLogger(__name__)
 
 # A year of days: no real calendar needs longer to find its next working day.
 _MAX_SCAN_DAYS = 366
+HOLIDAY_BATCH_SIZE = 20
 
 
 class WorkingDays:
@@ -18,12 +27,25 @@ class WorkingDays:
     Day-based deadlines end at midnight, local time, of their last day.
     """
 
-    def __init__(self, calendar, tz, weekdays, holidays, makeup_days):
+    def __init__(self, calendar, tz, weekdays, holidays, makeup_days, holiday_years):
         self.calendar = calendar
         self.tz = tz
         self.weekdays = weekdays
         self.holidays = holidays
         self.makeup_days = makeup_days
+        # years the calendar has public holidays for; None when it follows
+        # no public holidays at all (no country, no holiday ever)
+        self.holiday_years = holiday_years
+
+    def years_without_holidays(self, start, end):
+        """Years from moment ``start`` to ``end`` the calendar has no holidays for.
+
+        Working days counted in those years skip weekends only.
+        """
+        if self.holiday_years is None:
+            return []
+        years = range(self.local_date(start).year, self.local_date(end).year + 1)
+        return [year for year in years if year not in self.holiday_years]
 
     def is_working(self, day):
         if day in self.makeup_days:
@@ -101,6 +123,46 @@ class ResourceCalendar(models.Model):
         help="Weekend days worked in exchange for a public holiday, such as "
         "mainland China's 调休 days.",
     )
+    cs_country_id = fields.Many2one(
+        "res.country",
+        string="Public Holidays Country",
+        help="Country whose public holidays this calendar follows; they are "
+        "generated from the holidays package.",
+    )
+    cs_subdivision = fields.Char(
+        string="Public Holidays Subdivision",
+        help="Code of the region whose public holidays apply, as the holidays "
+        "package knows it: ENG for England, SCT for Scotland, and so on.",
+    )
+    cs_holiday_year_ids = fields.One2many(
+        "cs.calendar.holiday.year", "calendar_id", string="Holiday Years"
+    )
+
+    @api.constrains("cs_country_id", "cs_subdivision")
+    def _check_cs_subdivision(self):
+        for calendar in self:
+            if not calendar.cs_subdivision:
+                continue
+            if not calendar.cs_country_id:
+                raise ValidationError(
+                    self.env._(
+                        "Choose the country of the public holidays before its "
+                        "subdivision."
+                    )
+                )
+            subdivisions = pyholidays.list_supported_countries().get(
+                calendar.cs_country_id.code, []
+            )
+            if calendar.cs_subdivision not in subdivisions:
+                raise ValidationError(
+                    self.env._(
+                        "%(subdivision)s is not a subdivision of %(country)s with "
+                        "public holidays. Known subdivisions: %(known)s.",
+                        subdivision=calendar.cs_subdivision,
+                        country=calendar.cs_country_id.name,
+                        known=", ".join(subdivisions) or self.env._("none"),
+                    )
+                )
 
     def _cs_working_days(self):
         """Return a :class:`WorkingDays` for this calendar (two queries)."""
@@ -127,10 +189,10 @@ class ResourceCalendar(models.Model):
                     ("calendar_id", "=", False),
                     ("company_id", "in", [False, self.company_id.id]),
                 ],
-                ["date_from", "date_to"],
+                ["date_from", "date_to", "calendar_id"],
             )
         )
-        holidays = set()
+        holidays, own_holidays = set(), set()
         for leave in leaves:
             day = pytz.utc.localize(leave["date_from"]).astimezone(tz).date()
             # a leave ending at local midnight does not cover the next day
@@ -141,6 +203,275 @@ class ResourceCalendar(models.Model):
             )
             while day <= last:
                 holidays.add(day)
+                if leave["calendar_id"]:
+                    own_holidays.add(day)
                 day += timedelta(days=1)
         makeup_days = set(self.sudo().cs_makeup_workday_ids.mapped("date"))
-        return WorkingDays(self, tz, weekdays, holidays, makeup_days)
+        holiday_years = {day.year for day in own_holidays | makeup_days}
+        if not holiday_years and not self.cs_country_id:
+            holiday_years = None
+        return WorkingDays(self, tz, weekdays, holidays, makeup_days, holiday_years)
+
+    # ------------------------------------------------------------------
+    # public holidays from the holidays package
+    # ------------------------------------------------------------------
+
+    def action_cs_add_public_holidays(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_service_bank.cs_calendar_holiday_wizard_action"
+        )
+        action["context"] = {"default_calendar_id": self.id}
+        return action
+
+    def _cs_public_holidays(self, year):
+        """Days off and make-up working days of ``year`` from the holidays package.
+
+        Returns ({date: name}, {make-up date: day off date}). Names are the
+        package's, in the country's language followed by the English one
+        when it differs, like the shipped "元旦 New Year's Day".
+        """
+        self.ensure_one()
+        if not self.cs_country_id:
+            raise UserError(
+                self.env._(
+                    "Set the country of the public holidays of the calendar "
+                    "%(calendar)s first.",
+                    calendar=self.name,
+                )
+            )
+        code = self.cs_country_id.code
+        if code not in pyholidays.list_supported_countries():
+            raise UserError(
+                self.env._(
+                    "The holidays package does not know the public holidays of "
+                    "%(country)s.",
+                    country=self.cs_country_id.name,
+                )
+            )
+        country = pyholidays.country_holidays(code, subdiv=self.cs_subdivision or None)
+        first = max(country.start_year, MIN_HOLIDAY_YEAR)
+        last = min(country.end_year, MAX_HOLIDAY_YEAR)
+        if not first <= year <= last:
+            raise UserError(
+                self.env._(
+                    "The public holidays of %(country)s can be generated for the "
+                    "years %(first)s to %(last)s, not %(year)s.",
+                    country=self.cs_country_id.name,
+                    first=first,
+                    last=last,
+                    year=year,
+                )
+            )
+        # without a language the package follows the server's locale
+        local = pyholidays.country_holidays(
+            code,
+            subdiv=self.cs_subdivision or None,
+            years=year,
+            language=country.default_language,
+        )
+        english = pyholidays.country_holidays(
+            code, subdiv=self.cs_subdivision or None, years=year, language="en_US"
+        )
+        days = {}
+        for day, name in local.items():
+            other = english.get(day)
+            days[day] = f"{name} {other}" if other and other != name else name
+        # (to month, to day, from month, from day[, from year]): the day off
+        # ``to`` is worked instead on the weekend day ``from``
+        day_off_of = {}
+        special = getattr(local, "special_public_holidays", {})
+        for key in (year, year + 1):
+            entries = special.get(key, ())
+            if entries and not isinstance(entries[0], tuple):
+                entries = (entries,)
+            for entry in entries:
+                if len(entry) >= 4:
+                    from_year = entry[4] if len(entry) == 5 else key
+                    makeup = date(from_year, entry[2], entry[3])
+                    day_off_of[makeup] = date(key, entry[0], entry[1])
+        makeup_days = {
+            day: day_off_of.get(day)
+            for day in getattr(local, "weekend_workdays", ())
+            if day.year == year
+        }
+        return days, makeup_days
+
+    def _cs_add_public_holidays(self, year):
+        """Add the public holidays and make-up working days of ``year``.
+
+        Days the calendar already has a holiday or make-up day on are left
+        alone, so a second run, or a run over holidays typed in by hand,
+        adds nothing. The year is recorded as provisional unless already
+        recorded, and the deadlines of open complaints that lacked it are
+        counted again.
+
+        Returns the created leaves and make-up days.
+        """
+        self.ensure_one()
+        # only those who may record the year add its holidays, all or none
+        self.env["cs.calendar.holiday.year"].check_access("create")
+        days, makeup_days = self._cs_public_holidays(year)
+        tz = pytz.timezone(self.tz or "UTC")
+        clock = self._cs_working_days()
+        leaves = self.env["resource.calendar.leaves"].create(
+            [
+                {
+                    "name": name,
+                    "calendar_id": self.id,
+                    "resource_id": False,
+                    "date_from": _utc(tz, datetime.combine(day, time.min)),
+                    "date_to": _utc(tz, datetime.combine(day, time(23, 59, 59))),
+                }
+                for day, name in sorted(days.items())
+                if day not in clock.holidays
+            ]
+        )
+        makeups = self.env["cs.makeup.workday"].create(
+            [
+                {
+                    "name": self.env._(
+                        "Make-up working day for the day off on %(day)s",
+                        day=day_off.isoformat(),
+                    )
+                    if day_off
+                    else self.env._("Make-up working day"),
+                    "date": day,
+                    "calendar_id": self.id,
+                }
+                for day, day_off in sorted(makeup_days.items())
+                if day not in clock.makeup_days
+            ]
+        )
+        if year not in self.cs_holiday_year_ids.mapped("year"):
+            self.env["cs.calendar.holiday.year"].create(
+                {"calendar_id": self.id, "year": year}
+            )
+        self._cs_recount_deadlines(year)
+        return leaves, makeups
+
+    def _cs_recount_deadlines(self, year):
+        """Count again the deadlines of open complaints missing ``year``."""
+        Complaint = self.env["cs.complaint"].sudo()
+        complaints = Complaint.search(
+            [
+                ("resolved_date", "=", False),
+                ("holiday_missing_years", "like", str(year)),
+            ]
+        ).filtered(lambda complaint: complaint._deadline_calendar() == self)
+        if not complaints:
+            return
+        fields_ = self.env.registry.field_computed[
+            Complaint._fields["resolve_deadline"]
+        ]
+        for field in fields_:
+            self.env.add_to_compute(field, complaints)
+        complaints.modified([field.name for field in fields_])
+        complaints.flush_recordset()
+
+    # ------------------------------------------------------------------
+    # scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_cs_add_next_year_holidays(self, batch_size=HOLIDAY_BATCH_SIZE):
+        """Add next year's public holidays to the calendars in use.
+
+        From the month set on the companies using a calendar (Settings), each
+        calendar with a country and no record of next year gets the year's
+        holidays, a provisional year record and an activity for each admin to
+        check them. Calendars are locked one at a time (SKIP LOCKED) and the
+        year record is unique, so a rerun or a second worker adds nothing; a
+        failing calendar is logged and left for the next run while the others
+        go on. ``ir.cron`` calls again while ``_notify_progress`` reports more.
+        """
+        year = fields.Date.context_today(self).year + 1
+        due = self._cs_holidays_due(year)
+        done, failed = self.browse(), self.browse()
+        while len(done) < batch_size:
+            calendar = self._cs_claim_holidays_due(year, due - failed)
+            if not calendar:
+                break
+            try:
+                with self.env.cr.savepoint():
+                    calendar._cs_add_public_holidays(year)
+                    calendar.cs_holiday_year_ids.filtered(
+                        lambda record: record.year == year
+                    )._cs_schedule_check()
+                done |= calendar
+            except IntegrityError:
+                _logger.info(
+                    "Public holidays %s of %s were added by another worker",
+                    year,
+                    calendar.name,
+                )
+                failed |= calendar
+            except Exception:
+                _logger.exception(
+                    "Adding the public holidays %s of %s failed", year, calendar.name
+                )
+                failed |= calendar
+        remaining = self._cs_holidays_due(year) - failed
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=len(remaining))
+        return done
+
+    @api.model
+    def _cs_holidays_due(self, year):
+        """Calendars in use with a country and no record of ``year``, whose
+        companies' month for next year's holidays has come."""
+        month = fields.Date.context_today(self).month
+        companies = self.env["res.company"].sudo().search([])
+        months = {}
+
+        def use(calendar, company):
+            if calendar.cs_country_id:
+                months[calendar] = min(
+                    months.get(calendar, 12), int(company.cs_holiday_month or 12)
+                )
+
+        for company in companies:
+            use(
+                company.cs_default_calendar_id or company.resource_calendar_id,
+                company,
+            )
+        for team in self.env["cs.team"].sudo().search([]):
+            use(team._deadline_calendar(), team.company_id)
+        return self.browse(
+            [
+                calendar.id
+                for calendar, start in months.items()
+                if start <= month
+                and year not in calendar.sudo().cs_holiday_year_ids.mapped("year")
+            ]
+        )
+
+    @api.model
+    def _cs_claim_holidays_due(self, year, candidates):
+        """Lock the first of ``candidates`` that still has no record of ``year``."""
+        if not candidates:
+            return self.browse()
+        self.env["cs.calendar.holiday.year"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT c.id
+              FROM resource_calendar c
+             WHERE c.id = ANY(%(ids)s)
+               AND NOT EXISTS (SELECT 1
+                                 FROM cs_calendar_holiday_year y
+                                WHERE y.calendar_id = c.id AND y.year = %(year)s)
+             ORDER BY c.id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED
+            """,
+                ids=candidates.ids,
+                year=year,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0] if row else [])
+
+
+def _utc(tz, local):
+    """Naive UTC of the naive local datetime ``local`` in ``tz``."""
+    return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
