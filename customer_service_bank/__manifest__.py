@@ -1,7 +1,8 @@
 {
     "name": "Customer Service for Banks",
-    "summary": "Complaints with regulatory deadlines, escalation, root causes "
-    "and corrective actions for a bank's customer-service department",
+    "summary": "A bank's customer service: complaints with regulatory deadlines "
+    "on working-day calendars, customers and segments, follow-ups, feedback, "
+    "service quality and reports",
     "version": "18.0.1.0.0",
     "category": "Services/Customer Service",
     "author": "Customer Service Bank Developers",
