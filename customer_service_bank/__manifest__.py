@@ -78,5 +78,6 @@
         "demo/cs_product_demo.xml",
         "demo/cs_customer_demo.xml",
         "demo/cs_customer_activity_demo.xml",
+        "demo/cs_complaint_history_demo.xml",
     ],
 }
