@@ -79,5 +79,6 @@
         "demo/cs_customer_demo.xml",
         "demo/cs_customer_activity_demo.xml",
         "demo/cs_complaint_history_demo.xml",
+        "demo/cs_feedback_quality_demo.xml",
     ],
 }
