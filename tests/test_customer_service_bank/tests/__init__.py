@@ -25,3 +25,4 @@ from . import test_monthly_report
 from . import test_process_analytics
 from . import test_statistics_export
 from . import test_dashboard
+from . import test_demo_data
