@@ -82,5 +82,7 @@
         "demo/cs_product_demo.xml",
         "demo/cs_customer_demo.xml",
         "demo/cs_customer_activity_demo.xml",
+        "demo/cs_complaint_history_demo.xml",
+        "demo/cs_feedback_quality_demo.xml",
     ],
 }

@@ -27,3 +27,4 @@ from . import test_statistics_export
 from . import test_dashboard
 from . import test_intake_team
 from . import test_holiday_generation
+from . import test_demo_data
