@@ -26,3 +26,4 @@ from . import test_process_analytics
 from . import test_statistics_export
 from . import test_dashboard
 from . import test_intake_team
+from . import test_batch_job
