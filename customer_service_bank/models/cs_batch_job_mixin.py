@@ -89,7 +89,7 @@ class CsBatchJobMixin(models.AbstractModel):
         failed and are left for later). A failing item is rolled back to its
         savepoint and logged with its reason; the others go on.
         """
-        if not len(claimed):
+        if not claimed:
             return claimed, 0, 0
         if self._batch_isolation == "none":
             done = self._batch_process(claimed, **params)
@@ -139,8 +139,9 @@ class CsBatchJobMixin(models.AbstractModel):
         else one by one.
 
         A record failing with one of ``errors`` is rolled back to its
-        savepoint and logged with ``describe(vals)`` and the reason; the
-        others are created. Returns the records created.
+        savepoint and logged with ``describe(vals)`` and the reason, as a
+        warning: often another worker has just created it. The others are
+        created. Returns the records created.
         """
         model = self if model is None else model
         if not vals_list:
@@ -166,6 +167,7 @@ class CsBatchJobMixin(models.AbstractModel):
                     model._name,
                     describe(vals) if describe else vals,
                     error,
+                    exc_info=True,
                 )
         return created
 
