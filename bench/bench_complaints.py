@@ -548,7 +548,7 @@ def cron_run_until_done(env, sql_log):
             env.flush_all()
         rounds += 1
         total.add(meter)
-        if not Complaint._count_pending_escalations() or rounds >= 100:
+        if not Complaint._batch_remaining() or rounds >= 100:
             return total, rounds
 
 

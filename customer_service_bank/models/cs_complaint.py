@@ -90,10 +90,28 @@ class CsComplaint(models.Model):
     _name = "cs.complaint"
     _description = "Customer Complaint"
     # rating.mixin, through the rating requests, brings mail.thread
-    _inherit = ["cs.rating.request.mixin", "mail.activity.mixin"]
+    _inherit = [
+        "cs.rating.request.mixin",
+        "mail.activity.mixin",
+        "cs.batch.job.mixin",
+    ]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["name", "subject", "partner_id.name"]
     _check_company_auto = True
+    # what pending_escalations_sql reads
+    _batch_flush_fields = {
+        "cs.complaint": [
+            "active",
+            "company_id",
+            "resolved_date",
+            "deadline_status",
+            "resolve_deadline",
+            "acknowledged_date",
+            "ack_deadline",
+            "escalation_level",
+        ],
+        "res.company": ["cs_manager_escalation_hours"],
+    }
     _mail_post_access = "read"
 
     # identification
@@ -976,11 +994,7 @@ class CsComplaint(models.Model):
         ``ir.cron`` calls again while ``_notify_progress`` reports more.
         """
         self._refresh_deadline_status()
-        claimed = self._claim_escalations(batch_size)
-        self._escalate(claimed)
-        self.env["ir.cron"]._notify_progress(
-            done=len(claimed), remaining=self._count_pending_escalations()
-        )
+        return self._run_batch_job(batch_size)
 
     @api.model
     def _refresh_deadline_status(self):
@@ -1003,44 +1017,46 @@ class CsComplaint(models.Model):
         self.invalidate_model(["deadline_status"])
 
     @api.model
-    def _count_pending_escalations(self):
-        self.env.cr.execute(
-            SQL(
-                "SELECT count(*) FROM (%s) pending",
-                pending_escalations_sql(fields.Datetime.now()),
-            )
-        )
-        return self.env.cr.fetchone()[0]
+    def _batch_remaining(self):
+        return self._batch_count(pending_escalations_sql(fields.Datetime.now()))
 
     @api.model
-    def _claim_escalations(self, limit):
-        """Raise the escalation level of up to ``limit`` complaints.
+    def _batch_claim(self, limit):
+        """Raise the escalation level of up to ``limit`` complaints, returned.
 
-        Returns {complaint id: (old level, new level)}. Rows another worker
-        holds are skipped, and the level only ever rises.
+        Rows another worker holds are skipped, and the level only ever rises.
         """
-        self.env.cr.execute(
+        rows = self._batch_fetch(
             SQL(
                 """
-            WITH due AS (
-                %s
-                 ORDER BY c.id
-                 LIMIT %s
-                   FOR UPDATE OF c SKIP LOCKED
-            )
+            WITH due AS (%s)
             UPDATE cs_complaint c
                SET escalation_level = due.due_level::varchar
               FROM due
              WHERE c.id = due.id
-         RETURNING c.id, due.level, due.due_level
+         RETURNING c.id
             """,
-                pending_escalations_sql(fields.Datetime.now()),
-                limit,
+                self._batch_lock_sql(
+                    pending_escalations_sql(fields.Datetime.now()),
+                    limit,
+                    order=SQL("c.id"),
+                    of="c",
+                ),
             )
         )
-        rows = self.env.cr.fetchall()
         self.invalidate_model(["escalation_level"])
-        return {complaint_id: (old, new) for complaint_id, old, new in rows}
+        return self.browse(row[0] for row in rows)
+
+    @api.model
+    def _batch_process(self, batch):
+        batch._notify_escalation()
+        return batch
+
+    @api.model
+    def _batch_failed(self, item, error):
+        """The claim raised the level: keep the error, the complaint is done."""
+        item.escalation_error = str(error)[:250]
+        return True
 
     def _escalation_recipient(self, level):
         """The user a level notifies: handler, supervisor, then manager.
@@ -1053,32 +1069,7 @@ class CsComplaint(models.Model):
         candidates = chain[level - 1 :] + chain[: level - 1][::-1]
         return next((user for user in candidates if user), self.env["res.users"])
 
-    @api.model
-    def _escalate(self, claimed):
-        """Note, activity and mail for each claimed complaint.
-
-        ``claimed`` maps complaint ids to (old level, new level). A failing
-        complaint is rolled back to its savepoint and the error is kept on
-        the record; the rest of the batch goes on.
-        """
-        if not claimed:
-            return
-        try:
-            with self.env.cr.savepoint():
-                self.browse(list(claimed))._notify_escalation(claimed)
-        except Exception:
-            _logger.warning(
-                "Batch escalation failed, retrying one by one", exc_info=True
-            )
-            for complaint in self.browse(list(claimed)):
-                try:
-                    with self.env.cr.savepoint():
-                        complaint._notify_escalation(claimed)
-                except Exception as error:
-                    _logger.exception("Escalation of %s failed", complaint.name)
-                    complaint.escalation_error = str(error)[:250]
-
-    def _notify_escalation(self, levels_by_id):
+    def _notify_escalation(self):
         """Log, schedule and mail the escalations of ``self`` in batch."""
         activity_type = self.env.ref(
             "customer_service_bank.mail_activity_type_cs_escalation"
@@ -1091,7 +1082,7 @@ class CsComplaint(models.Model):
         )
         bodies, activities, to_mail = {}, [], self.browse()
         for complaint in self:
-            level = levels_by_id[complaint.id][1]
+            level = int(complaint.escalation_level)
             recipient = complaint._escalation_recipient(level)
             # the note logged below names the recipient: a tracking message per
             # complaint would repeat it and cost two queries each

@@ -63,6 +63,7 @@ class CsCustomerMetrics(models.Model):
 
     _name = "cs.customer.metrics"
     _description = "Customer Value Metrics"
+    _inherit = ["cs.batch.job.mixin"]
     _rec_name = "partner_id"
     _order = "value_score desc, id"
     # written by the recomputation, which dates its rows itself
@@ -340,23 +341,23 @@ class CsCustomerMetrics(models.Model):
             cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", STAGE))
             if self._stage_stale():
                 self._build_stage()
-        # claimed and taken off the staging table in the applying statement
+        # claimed and taken off the staging table in the applying statement;
+        # set-based, so there is no record to isolate: _run_batch_job does not fit
+        stage = SQL.identifier(STAGE)
         done = self._apply_batch(
             SQL(
-                """
-                DELETE FROM %(stage)s
-                 WHERE partner_id IN (
-                       SELECT partner_id FROM %(stage)s
-                        ORDER BY partner_id LIMIT %(limit)s
-                          FOR UPDATE SKIP LOCKED)
-             RETURNING *
-                """,
-                stage=SQL.identifier(STAGE),
-                limit=batch_size,
+                "DELETE FROM %s WHERE partner_id IN (%s) RETURNING *",
+                stage,
+                self._batch_lock_sql(
+                    SQL("SELECT partner_id FROM %s", stage),
+                    batch_size,
+                    order=SQL("partner_id"),
+                ),
             )
         )
-        cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(STAGE)))
-        self.env["ir.cron"]._notify_progress(done=done, remaining=cr.fetchone()[0])
+        self.env["ir.cron"]._notify_progress(
+            done=done, remaining=self._batch_count(SQL("SELECT 1 FROM %s", stage))
+        )
 
     @api.model
     def _recompute(self, partner_ids):

@@ -22,6 +22,10 @@ FOLLOWUP_STATES = [
 ]
 
 
+def _planned_for(vals):
+    return f"customer {vals['partner_id']}"
+
+
 class CsFollowup(models.Model):
     """A planned contact with a customer: call, visit, video call or message.
 
@@ -38,10 +42,21 @@ class CsFollowup(models.Model):
         "cs.rating.request.mixin",
         "mail.activity.mixin",
         "cs.reminder.mixin",
+        "cs.batch.job.mixin",
     ]
     _order = "planned_date desc, id desc"
     _check_company_auto = True
     _reminder_activity_type = "customer_service_bank.mail_activity_type_cs_followup"
+    # what _due_customers_sql reads
+    _batch_flush_fields = {
+        "res.partner": ["active", "cs_do_not_contact", "cs_relationship_manager_id"],
+        "cs.customer.metrics": ["partner_id", "is_key", "segment_id"],
+        "cs.segment": ["active", "followup_cadence_days", "followup_user_id"],
+        "res.users": ["active"],
+        "cs.followup": ["partner_id", "active", "planned_date", "done_date"],
+    }
+    # planning creates its follow-ups through _batch_create_safely
+    _batch_isolation = "none"
 
     name = fields.Char(string="Subject", required=True, tracking=True)
     partner_id = fields.Many2one(
@@ -242,22 +257,7 @@ class CsFollowup(models.Model):
         plans nothing new. ``ir.cron`` calls again while ``_notify_progress``
         reports more.
         """
-        today = fields.Date.context_today(self)
-        rows = self._claim_due_customers(today, batch_size)
-        ownerless = [partner_id for partner_id, _tier, owner_id in rows if not owner_id]
-        if ownerless:
-            _logger.warning(
-                "No follow-up planned for key customers %s: they have no "
-                "relationship manager and their tier no follow-up owner.",
-                ", ".join(
-                    self.env["res.partner"].browse(ownerless).mapped("display_name")
-                ),
-            )
-        planned = self._plan_tier_followups([row for row in rows if row[2]], today)
-        self.env["ir.cron"]._notify_progress(
-            done=len(planned), remaining=self._count_due_customers(today)
-        )
-        return planned
+        return self._run_batch_job(batch_size, today=fields.Date.context_today(self))
 
     @api.model
     def _due_customers_sql(self, today):
@@ -294,52 +294,42 @@ class CsFollowup(models.Model):
         )
 
     @api.model
-    def _flush_planning_data(self):
-        self.env["res.partner"].flush_model(
-            ["active", "cs_do_not_contact", "cs_relationship_manager_id"]
-        )
-        self.env["cs.customer.metrics"].flush_model(
-            ["partner_id", "is_key", "segment_id"]
-        )
-        self.env["cs.segment"].flush_model(
-            ["active", "followup_cadence_days", "followup_user_id"]
-        )
-        self.env["res.users"].flush_model(["active"])
-        self.flush_model(["partner_id", "active", "planned_date", "done_date"])
-
-    @api.model
-    def _claim_due_customers(self, today, limit):
+    def _batch_claim(self, limit, today):
         """Lock up to ``limit`` due customers, those with an owner first.
 
         Returns (partner id, tier id, owner id or None) rows.
         """
-        self._flush_planning_data()
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT p.id, s.id, o.owner_id
-            %s
-             ORDER BY o.owner_id IS NULL, p.id
-             LIMIT %s
-               FOR UPDATE OF p SKIP LOCKED
-            """,
-                self._due_customers_sql(today),
+        return self._batch_fetch(
+            self._batch_lock_sql(
+                SQL("SELECT p.id, s.id, o.owner_id %s", self._due_customers_sql(today)),
                 limit,
+                order=SQL("o.owner_id IS NULL, p.id"),
+                of="p",
             )
         )
-        return self.env.cr.fetchall()
 
     @api.model
-    def _count_due_customers(self, today):
+    def _batch_remaining(self, today):
         """Due customers with an owner: those the next batch would plan."""
-        self._flush_planning_data()
-        self.env.cr.execute(
+        return self._batch_count(
             SQL(
-                "SELECT count(*) %s AND o.owner_id IS NOT NULL",
-                self._due_customers_sql(today),
+                "SELECT 1 %s AND o.owner_id IS NOT NULL", self._due_customers_sql(today)
             )
         )
-        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _batch_process(self, rows, today):
+        """Plan the follow-ups of claimed customers that have an owner."""
+        ownerless = [partner_id for partner_id, _tier, owner_id in rows if not owner_id]
+        if ownerless:
+            _logger.warning(
+                "No follow-up planned for key customers %s: they have no "
+                "relationship manager and their tier no follow-up owner.",
+                ", ".join(
+                    self.env["res.partner"].browse(ownerless).mapped("display_name")
+                ),
+            )
+        return self._plan_tier_followups([row for row in rows if row[2]], today)
 
     @api.model
     def _plan_tier_followups(self, rows, today):
@@ -380,7 +370,7 @@ class CsFollowup(models.Model):
             mail_create_nolog=True,
             mail_create_nosubscribe=True,
             mail_activity_quick_update=True,
-        )._create_each_safely(vals_list, Exception)
+        )._batch_create_safely(vals_list, describe=_planned_for)
 
     @api.model
     def _plan_after_complaints(self, complaints):
@@ -441,33 +431,6 @@ class CsFollowup(models.Model):
             )
         # another transaction planning for the same customer is the only
         # expected failure: any other error belongs to the resolution
-        return Followup._create_each_safely(vals_list, IntegrityError).sudo(self.env.su)
-
-    @api.model
-    def _create_each_safely(self, vals_list, errors):
-        """Create ``vals_list`` in one batch, else one by one.
-
-        A record failing with one of ``errors`` is rolled back to its
-        savepoint and logged; the others are created.
-        """
-        if not vals_list:
-            return self.browse()
-        try:
-            with self.env.cr.savepoint():
-                return self.create(vals_list)
-        except errors:
-            _logger.warning(
-                "Planning %s follow-ups at once failed, retrying one by one",
-                len(vals_list),
-                exc_info=True,
-            )
-        created = self.browse()
-        for vals in vals_list:
-            try:
-                with self.env.cr.savepoint():
-                    created |= self.create(vals)
-            except errors:
-                _logger.exception(
-                    "Planning a follow-up for customer %s failed", vals["partner_id"]
-                )
-        return created
+        return Followup._batch_create_safely(
+            vals_list, IntegrityError, describe=_planned_for
+        ).sudo(self.env.su)

@@ -1,15 +1,13 @@
-import logging
 from datetime import timedelta
+from operator import itemgetter
 
 from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, groupby
 
 from .constants import NPS_SURVEY_STATES
-
-_logger = logging.getLogger(__name__)
 
 NPS_BATCH_SIZE = 500
 
@@ -25,9 +23,36 @@ class CsNpsSurvey(models.Model):
 
     _name = "cs.nps.survey"
     _description = "NPS Survey"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cs.batch.job.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    # what _due_surveys_sql and _eligible_sql read
+    _batch_flush_fields = {
+        "res.partner": [
+            "active",
+            "company_id",
+            "email",
+            "cs_customer_number",
+            "cs_do_not_contact",
+        ],
+        "cs.customer.metrics": ["partner_id", "segment_id"],
+        "cs.nps.survey": [
+            "state",
+            "mail_template_id",
+            "date_start",
+            "date_end",
+            "sample_size",
+        ],
+        "cs.nps.response": [
+            "survey_id",
+            "partner_id",
+            "segment_id",
+            "sent_date",
+            "create_date",
+        ],
+    }
+    # sampling creates its responses through _batch_create_safely
+    _batch_isolation = "none"
 
     name = fields.Char(required=True, tracking=True)
     company_id = fields.Many2one(
@@ -255,16 +280,7 @@ class CsNpsSurvey(models.Model):
         eligible customer left, and creates nothing. ``ir.cron`` calls again
         while ``_notify_progress`` reports more.
         """
-        today = fields.Date.context_today(self)
-        survey = self._claim_due_survey(today)
-        responses = (
-            survey._sample(batch_size) if survey else self.env["cs.nps.response"]
-        )
-        responses._send_invitations()
-        self.env["ir.cron"]._notify_progress(
-            done=len(responses), remaining=self._count_due_customers(today)
-        )
-        return responses
+        return self._run_batch_job(batch_size, today=fields.Date.context_today(self))
 
     @api.model
     def _due_surveys_sql(self, today):
@@ -281,50 +297,41 @@ class CsNpsSurvey(models.Model):
         )
 
     @api.model
-    def _claim_due_survey(self, today):
-        """Lock the first running survey with customers left to sample.
+    def _batch_claim(self, limit, today):
+        """Sample up to ``limit`` customers of the first running survey with
+        customers left to sample; a survey another worker holds is skipped.
 
-        A survey another worker holds is skipped.
+        Returns (survey, customer id, segment id) rows.
         """
-        self._flush_sampling_data()
-        self.env.cr.execute(SQL("%s ORDER BY s.id", self._due_surveys_sql(today)))
-        for survey in self.browse(row[0] for row in self.env.cr.fetchall()):
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM cs_nps_survey WHERE id = %s FOR UPDATE SKIP LOCKED",
-                    survey.id,
+        for (survey_id,) in self._batch_fetch(
+            SQL("%s ORDER BY s.id", self._due_surveys_sql(today))
+        ):
+            survey = self.browse(survey_id)
+            locked = self._batch_fetch(
+                self._batch_lock_sql(
+                    SQL("SELECT id FROM cs_nps_survey WHERE id = %s", survey_id), 1
                 )
             )
-            if self.env.cr.fetchone() and any(survey._segment_needs().values()):
-                return survey
-        return self.browse()
+            if locked and any(survey._segment_needs().values()):
+                return [(survey, *row) for row in survey._sample(limit)]
+        return []
 
     @api.model
-    def _count_due_customers(self, today):
+    def _batch_process(self, rows, today):
+        """Create the responses of the sampled customers and invite them."""
+        responses = self.env["cs.nps.response"]
+        for survey, survey_rows in groupby(rows, key=itemgetter(0)):
+            responses |= survey._create_responses([row[1:] for row in survey_rows])
+        responses._send_invitations()
+        return responses
+
+    @api.model
+    def _batch_remaining(self, today):
         """Customers the next calls would sample, over every due survey."""
-        self._flush_sampling_data()
-        self.env.cr.execute(self._due_surveys_sql(today))
-        surveys = self.browse(row[0] for row in self.env.cr.fetchall())
+        surveys = self.browse(
+            row[0] for row in self._batch_fetch(self._due_surveys_sql(today))
+        )
         return sum(sum(survey._segment_needs().values()) for survey in surveys)
-
-    @api.model
-    def _flush_sampling_data(self):
-        self.env["res.partner"].flush_model(
-            [
-                "active",
-                "company_id",
-                "email",
-                "cs_customer_number",
-                "cs_do_not_contact",
-            ]
-        )
-        self.env["cs.customer.metrics"].flush_model(["partner_id", "segment_id"])
-        self.flush_model(
-            ["state", "mail_template_id", "date_start", "date_end", "sample_size"]
-        )
-        self.env["cs.nps.response"].flush_model(
-            ["survey_id", "partner_id", "segment_id", "sent_date", "create_date"]
-        )
 
     def _segment_needs(self):
         """{segment: customers still to sample in it}, at most the eligible ones."""
@@ -391,7 +398,7 @@ class CsNpsSurvey(models.Model):
         )
 
     def _sample(self, limit):
-        """Create the responses of up to ``limit`` customers, segment by segment.
+        """Up to ``limit`` (customer id, segment id) rows, segment by segment.
 
         Customers are drawn at random and locked (SKIP LOCKED), so that two
         surveys sampled at once do not both ask the same customer.
@@ -403,23 +410,21 @@ class CsNpsSurvey(models.Model):
             count = min(need, limit - len(rows))
             if count <= 0:
                 continue
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT p.id %s %s
-                     ORDER BY random()
-                     LIMIT %s
-                       FOR UPDATE OF p SKIP LOCKED
-                    """,
-                    self._eligible_sql(segment),
-                    SQL("AND NOT p.id = ANY(%s)", list(taken)) if taken else SQL(),
+            for (partner_id,) in self._batch_fetch(
+                self._batch_lock_sql(
+                    SQL(
+                        "SELECT p.id %s %s",
+                        self._eligible_sql(segment),
+                        SQL("AND NOT p.id = ANY(%s)", list(taken)) if taken else SQL(),
+                    ),
                     count,
+                    order=SQL("random()"),
+                    of="p",
                 )
-            )
-            for (partner_id,) in self.env.cr.fetchall():
+            ):
                 taken.add(partner_id)
                 rows.append((partner_id, segment.id))
-        return self._create_responses(rows)
+        return rows
 
     def _create_responses(self, rows):
         """Create the responses of (customer id, segment id) ``rows``.
@@ -443,25 +448,9 @@ class CsNpsSurvey(models.Model):
             }
             for partner, (_partner_id, segment_id) in zip(partners, rows, strict=True)
         ]
-        try:
-            with self.env.cr.savepoint():
-                return Response.create(vals_list)
-        except IntegrityError:
-            _logger.warning(
-                "Sampling %s customers for %s at once failed, retrying one by one",
-                len(vals_list),
-                self.name,
-                exc_info=True,
-            )
-        created = Response
-        for vals in vals_list:
-            try:
-                with self.env.cr.savepoint():
-                    created |= Response.create(vals)
-            except IntegrityError:
-                _logger.info(
-                    "Customer %s is already sampled for %s",
-                    vals["partner_id"],
-                    self.name,
-                )
-        return created
+        return self._batch_create_safely(
+            vals_list,
+            IntegrityError,
+            model=Response,
+            describe=lambda vals: f"customer {vals['partner_id']} of {self.name}",
+        )

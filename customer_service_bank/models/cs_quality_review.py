@@ -1,4 +1,3 @@
-import logging
 from collections import defaultdict
 from datetime import datetime, time
 
@@ -11,8 +10,6 @@ from odoo.tools.sql import index_exists
 
 from .constants import QUALITY_REVIEW_STATES
 from .cs_complaint_stage import DONE_KINDS
-
-_logger = logging.getLogger(__name__)
 
 QA_SAMPLING_BATCH_SIZE = 200
 # all the reviewed agent may write on a review: its acknowledgement
@@ -30,11 +27,33 @@ class CsQualityReview(models.Model):
 
     _name = "cs.quality.review"
     _description = "Quality Review"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cs.batch.job.mixin"]
     _order = "id desc"
     _check_company_auto = True
     # the reviewed agent reads the review and may answer in its chatter
     _mail_post_access = "read"
+    # what _sample_sql reads
+    _batch_flush_fields = {
+        "res.company": ["cs_qa_sample_size", "cs_qa_reviewer_id"],
+        "cs.team": ["supervisor_id", "manager_id"],
+        "res.users": ["active"],
+        "cs.complaint": [
+            "active",
+            "company_id",
+            "user_id",
+            "team_id",
+            "stage_kind",
+            "resolved_date",
+        ],
+        "cs.quality.review": [
+            "complaint_id",
+            "company_id",
+            "agent_id",
+            "sample_period",
+        ],
+    }
+    # sampling creates its reviews through _batch_create_safely
+    _batch_isolation = "none"
 
     reviewer_id = fields.Many2one(
         "res.users",
@@ -498,13 +517,9 @@ class CsQualityReview(models.Model):
         period = fields.Date.context_today(self).replace(day=1) - relativedelta(
             months=1
         )
-        checklists = self._sampling_checklists()
-        rows = self._pick_samples(period, checklists, batch_size)
-        reviews = self._create_samples(rows, period, checklists)
-        self.env["ir.cron"]._notify_progress(
-            done=len(reviews), remaining=self._count_samples(period, checklists)
+        return self._run_batch_job(
+            batch_size, period=period, checklists=self._sampling_checklists()
         )
-        return reviews
 
     @api.model
     def _sampling_checklists(self):
@@ -579,28 +594,10 @@ class CsQualityReview(models.Model):
         )
 
     @api.model
-    def _flush_sampling_data(self):
-        self.env["res.company"].flush_model(["cs_qa_sample_size", "cs_qa_reviewer_id"])
-        self.env["cs.team"].flush_model(["supervisor_id", "manager_id"])
-        self.env["res.users"].flush_model(["active"])
-        self.env["cs.complaint"].flush_model(
-            [
-                "active",
-                "company_id",
-                "user_id",
-                "team_id",
-                "stage_kind",
-                "resolved_date",
-            ]
-        )
-        self.flush_model(["complaint_id", "company_id", "agent_id", "sample_period"])
-
-    @api.model
-    def _pick_samples(self, period, checklists, limit):
+    def _batch_claim(self, limit, period, checklists):
         """Up to ``limit`` (complaint, company, agent, team, reviewer) rows to
-        review, agent by agent."""
-        self._flush_sampling_data()
-        self.env.cr.execute(
+        review, agent by agent; unlocked, see ``_sample_sql``."""
+        return self._batch_fetch(
             SQL(
                 """
                 SELECT id, company_id, user_id, team_id, reviewer_id
@@ -612,22 +609,14 @@ class CsQualityReview(models.Model):
                 limit,
             )
         )
-        return self.env.cr.fetchall()
 
     @api.model
-    def _count_samples(self, period, checklists):
+    def _batch_remaining(self, period, checklists):
         """Complaints the next calls would sample."""
-        self._flush_sampling_data()
-        self.env.cr.execute(
-            SQL(
-                "SELECT count(*) FROM (%s) sample",
-                self._sample_sql(period, checklists),
-            )
-        )
-        return self.env.cr.fetchone()[0]
+        return self._batch_count(self._sample_sql(period, checklists))
 
     @api.model
-    def _create_samples(self, rows, period, checklists):
+    def _batch_process(self, rows, period, checklists):
         """Create the draft reviews of (complaint, company, agent, team,
         reviewer) ``rows`` in the free slots of each agent's sample.
 
@@ -677,23 +666,6 @@ class CsQualityReview(models.Model):
                     "sample_slot": slot,
                 }
             )
-        try:
-            with self.env.cr.savepoint():
-                return Review.create(vals_list)
-        except Exception:
-            _logger.warning(
-                "Sampling %s quality reviews at once failed, retrying one by one",
-                len(vals_list),
-                exc_info=True,
-            )
-        created = Review.browse()
-        for vals in vals_list:
-            try:
-                with self.env.cr.savepoint():
-                    created |= Review.create(vals)
-            except Exception:
-                _logger.exception(
-                    "Sampling complaint %s for a quality review failed",
-                    vals["complaint_id"],
-                )
-        return created
+        return Review._batch_create_safely(
+            vals_list, describe=lambda vals: f"complaint {vals['complaint_id']}"
+        )

@@ -1,5 +1,4 @@
 import base64
-import logging
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -8,13 +7,19 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-_logger = logging.getLogger(__name__)
-
 MONTHLY_REPORT_BATCH_SIZE = 10
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "cs.batch.job.mixin"]
+    # what _cs_report_due_sql reads
+    _batch_flush_fields = {
+        "res.company": ["active", "cs_report_last_month", "cs_report_recipient_ids"]
+    }
+    # each company renders a PDF: after a failure, rendering the others of
+    # the batch again would cost minutes
+    _batch_isolation = "record"
 
     cs_default_sla_policy_id = fields.Many2one(
         "cs.sla.policy",
@@ -207,32 +212,14 @@ class ResCompany(models.Model):
     def _cron_send_cs_monthly_report(self, batch_size=MONTHLY_REPORT_BATCH_SIZE):
         """Mail last month's customer-service report to each company's recipients.
 
-        Companies are locked one at a time (SKIP LOCKED: a second worker
-        takes another one) and marked sent in the savepoint of their mail,
+        Companies are locked a batch at a time (SKIP LOCKED: a second worker
+        takes others) and marked sent in the savepoint of their mail,
         so a rerun sends nothing. A company whose report fails is logged and
         left for the next run while the others go on. ``ir.cron`` calls again
         while ``_notify_progress`` reports more.
         """
         month = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
-        sent, failed = self.browse(), self.browse()
-        while len(sent) < batch_size:
-            company = self._claim_cs_report_due(month, exclude=failed)
-            if not company:
-                break
-            try:
-                with self.env.cr.savepoint():
-                    company._send_cs_monthly_report(month)
-                sent |= company
-            except Exception:
-                _logger.exception(
-                    "Monthly customer-service report of %s failed", company.name
-                )
-                failed |= company
-        self.env["ir.cron"]._notify_progress(
-            done=len(sent),
-            remaining=max(self._count_cs_report_due(month) - len(failed), 0),
-        )
-        return sent
+        return self._run_batch_job(batch_size, month=month)
 
     @api.model
     def _cs_report_due_sql(self, month):
@@ -251,26 +238,26 @@ class ResCompany(models.Model):
         )
 
     @api.model
-    def _claim_cs_report_due(self, month, exclude):
-        """Lock the first company still due for ``month``'s report."""
-        self.flush_model(["cs_report_last_month", "cs_report_recipient_ids"])
-        self.env.cr.execute(
-            SQL(
-                "%s AND c.id != ALL(%s) ORDER BY c.id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                self._cs_report_due_sql(month),
-                exclude.ids,
+    def _batch_claim(self, limit, month):
+        """Lock up to ``limit`` companies still due for ``month``'s report."""
+        return self.browse(
+            row[0]
+            for row in self._batch_fetch(
+                self._batch_lock_sql(
+                    self._cs_report_due_sql(month), limit, order=SQL("c.id")
+                )
             )
         )
-        row = self.env.cr.fetchone()
-        return self.browse(row[0] if row else [])
 
     @api.model
-    def _count_cs_report_due(self, month):
-        self.flush_model(["cs_report_last_month", "cs_report_recipient_ids"])
-        self.env.cr.execute(
-            SQL("SELECT count(*) FROM (%s) due", self._cs_report_due_sql(month))
-        )
-        return self.env.cr.fetchone()[0]
+    def _batch_process(self, companies, month):
+        for company in companies:
+            company._send_cs_monthly_report(month)
+        return companies
+
+    @api.model
+    def _batch_remaining(self, month):
+        return self._batch_count(self._cs_report_due_sql(month))
 
     def _send_cs_monthly_report(self, month):
         """Render the report of ``month`` as a PDF and mail it to the recipients."""

@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["customer_service_bank", "web_tour"],
+    "data": ["security/ir.model.access.csv"],
     "assets": {
         "web.assets_tests": [
             "test_customer_service_bank/static/tests/tours/*.js",

@@ -28,3 +28,4 @@ from . import test_dashboard
 from . import test_intake_team
 from . import test_holiday_generation
 from . import test_demo_data
+from . import test_batch_job

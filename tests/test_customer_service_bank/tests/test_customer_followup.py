@@ -12,6 +12,7 @@ from odoo.addons.customer_service_bank.models.cs_followup import CsFollowup
 from .common import CsCommon
 
 LOGGER = "odoo.addons.customer_service_bank.models.cs_followup"
+BATCH_LOGGER = "odoo.addons.customer_service_bank.models.cs_batch_job_mixin"
 TODAY = date(2026, 3, 2)
 # complaints are created on 2 Nov 2026 and resolved on 10 Nov, noon in Shanghai
 CREATED = datetime(2026, 11, 2, 3, 0)
@@ -230,7 +231,7 @@ class TestFollowupPlanning(FollowupCommon):
         )
         # the orphan is not work left: the cron is done
         with freeze_time(TODAY):
-            self.assertEqual(self.Followup._count_due_customers(TODAY), 0)
+            self.assertEqual(self.Followup._batch_remaining(TODAY), 0)
 
     def test_batches_report_progress_to_ir_cron(self):
         for index in range(3):
@@ -239,7 +240,7 @@ class TestFollowupPlanning(FollowupCommon):
         cron, progress = cron._add_progress()
         model = self.Followup.with_context(**cron.env.context)
         with freeze_time(TODAY):
-            self.assertEqual(model._count_due_customers(TODAY), 5)
+            self.assertEqual(model._batch_remaining(TODAY), 5)
             for done, remaining in [(2, 3), (2, 1), (1, 0), (0, 0)]:
                 planned = model._cron_plan_followups(batch_size=2)
                 self.assertEqual(len(planned), done)
@@ -268,7 +269,7 @@ class TestFollowupPlanning(FollowupCommon):
 
         with (
             patch.object(CsFollowup, "_reminder_wish", wish_or_fail),
-            self.assertLogs(LOGGER, "WARNING") as logs,
+            self.assertLogs(BATCH_LOGGER, "WARNING") as logs,
         ):
             planned = self._plan()
         self.assertEqual(planned.partner_id, self.managed | other)

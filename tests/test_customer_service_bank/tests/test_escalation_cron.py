@@ -19,7 +19,7 @@ MANAGER_DUE = datetime(2026, 11, 18, 16, 0)
 MANAGER_NOT_YET = datetime(2026, 11, 18, 15, 59)
 
 MAIL_SUBJECT = "Complaints needing your attention: "
-LOGGER = "odoo.addons.customer_service_bank.models.cs_complaint"
+BATCH_LOGGER = "odoo.addons.customer_service_bank.models.cs_batch_job_mixin"
 
 
 class TestEscalationCron(CsCommon):
@@ -171,7 +171,7 @@ class TestEscalationCron(CsCommon):
         supervised, managed = self._new_complaints(2)
         with freeze_time(BREACHED):
             self.Complaint._refresh_deadline_status()
-            self.assertEqual(self.Complaint._count_pending_escalations(), 2)
+            self.assertEqual(self.Complaint._batch_remaining(), 2)
         self._run_cron(BREACHED)
         self.assertEscalated(supervised, "2", self.supervisor_a, "Breached")
         self.assertEscalated(managed, "2", self.supervisor_a, "Breached")
@@ -281,15 +281,15 @@ class TestEscalationCron(CsCommon):
         first, failing, last = self._new_complaints(3)
         original = CsComplaint._notify_escalation
 
-        def notify_then_fail(records, levels_by_id):
+        def notify_then_fail(records):
             """Do the whole work, then fail for one complaint: nothing may stay."""
-            original(records, levels_by_id)
+            original(records)
             if failing in records:
                 raise RuntimeError("SMTP relay refused the escalation")
 
         with (
             patch.object(CsComplaint, "_notify_escalation", notify_then_fail),
-            mute_logger(LOGGER),
+            mute_logger(BATCH_LOGGER),
         ):
             self._run_cron(AT_RISK)
         self.assertEscalated(first, "1", self.agent_a, "At Risk")
@@ -310,12 +310,12 @@ class TestEscalationCron(CsCommon):
         cron, progress = self.cron._add_progress()
         model = self.Complaint.with_context(**cron.env.context)
         with freeze_time(AT_RISK):
-            self.assertEqual(model._count_pending_escalations(), 0)
+            self.assertEqual(model._batch_remaining(), 0)
             model._refresh_deadline_status()
-            self.assertEqual(model._count_pending_escalations(), 5)
+            self.assertEqual(model._batch_remaining(), 5)
             for done, remaining in [(2, 3), (2, 1), (1, 0), (0, 0)]:
                 model._cron_check_deadlines(batch_size=2)
-                self.assertEqual(model._count_pending_escalations(), remaining)
+                self.assertEqual(model._batch_remaining(), remaining)
                 self.assertEqual((progress.done, progress.remaining), (done, remaining))
         self.assertEqual(set(complaints.mapped("escalation_level")), {"1"})
         self.assertEqual(len(self._activities(complaints[0])), 1)
@@ -337,18 +337,13 @@ class TestEscalationCron(CsCommon):
         complaints = self._new_complaints(3)
         with freeze_time(BREACHED):
             self.Complaint._refresh_deadline_status()
-            claimed = self.Complaint._claim_escalations(10)
-            self.assertEqual(
-                claimed, {complaint.id: (0, 2) for complaint in complaints}
-            )
-            self.assertEqual(self.Complaint._claim_escalations(10), {})
+            self.assertEqual(self.Complaint._batch_claim(10), complaints)
+            self.assertEqual(set(complaints.mapped("escalation_level")), {"2"})
+            self.assertFalse(self.Complaint._batch_claim(10))
         with freeze_time(MANAGER_DUE):
             self.Complaint._refresh_deadline_status()
-            claimed = self.Complaint._claim_escalations(10)
-            self.assertEqual(
-                claimed, {complaint.id: (2, 3) for complaint in complaints}
-            )
-            self.assertEqual(self.Complaint._claim_escalations(10), {})
+            self.assertEqual(self.Complaint._batch_claim(10), complaints)
+            self.assertFalse(self.Complaint._batch_claim(10))
         self.assertEqual(set(complaints.mapped("escalation_level")), {"3"})
 
     # concurrency across transactions
@@ -416,33 +411,18 @@ class TestEscalationCron(CsCommon):
             cr_a.execute(
                 "SELECT id FROM cs_complaint WHERE id = %s FOR UPDATE", [first]
             )
-            claimed_b = worker_b._claim_escalations(1000)
+            claimed_b = worker_b._batch_claim(1000)
             self.assertEqual(
-                {key: claimed_b.get(key) for key in ids},
-                {
-                    first: None,
-                    second: (0, 3),
-                    third: (0, 3),
-                },
+                [key for key in ids if key in claimed_b.ids], [second, third]
             )
-            claimed_a = worker_a._claim_escalations(1000)
             self.assertEqual(
-                {key: claimed_a.get(key) for key in ids},
-                {
-                    first: (0, 3),
-                    second: None,
-                    third: None,
-                },
+                claimed_b.browse(ids[1:]).mapped("escalation_level"), ["3"] * 2
             )
+            claimed_a = worker_a._batch_claim(1000)
+            self.assertEqual([key for key in ids if key in claimed_a.ids], [first])
+            self.assertEqual(claimed_a.browse(first).escalation_level, "3")
             # once A gives up its claim, B can take the row
             cr_a.rollback()
-            claimed_b = worker_b._claim_escalations(1000)
-            self.assertEqual(
-                {key: claimed_b.get(key) for key in ids},
-                {
-                    first: (0, 3),
-                    second: None,
-                    third: None,
-                },
-            )
+            claimed_b = worker_b._batch_claim(1000)
+            self.assertEqual([key for key in ids if key in claimed_b.ids], [first])
             cr_b.rollback()

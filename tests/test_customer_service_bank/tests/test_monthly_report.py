@@ -592,7 +592,7 @@ class TestMonthlyReportCron(HttpCase, MonthlyReportCommon):
             [self.company_a.partner_id.id],
         )
         self.company_a.partner_id.invalidate_recordset(["tz"])
-        with mute_logger("odoo.addons.customer_service_bank.models.res_company"):
+        with mute_logger("odoo.addons.customer_service_bank.models.cs_batch_job_mixin"):
             self.assertEqual(self._run_cron(), self.company_b)
         self.assertEqual(self._report_mails().recipient_ids, self.customer_b)
         self.assertFalse(self.company_a.cs_report_last_month)

@@ -210,7 +210,7 @@ class TestNpsSampling(NpsCommon):
         with (
             mute_logger("odoo.sql_db"),
             self.assertLogs(
-                "odoo.addons.customer_service_bank.models.cs_nps_survey", "WARNING"
+                "odoo.addons.customer_service_bank.models.cs_batch_job_mixin", "WARNING"
             ) as logs,
         ):
             created = survey._create_responses(

@@ -11,7 +11,7 @@ from .common import CsCommon
 # the monthly run samples complaints resolved in November 2026
 RUN = datetime(2026, 12, 3, 4, 0)
 NOVEMBER = date(2026, 11, 1)
-SAMPLING_LOGGER = "odoo.addons.customer_service_bank.models.cs_quality_review"
+SAMPLING_LOGGER = "odoo.addons.customer_service_bank.models.cs_batch_job_mixin"
 
 
 class TestQualitySampling(CsCommon):
@@ -158,13 +158,13 @@ class TestQualitySampling(CsCommon):
         Review = self.Review
         with freeze_time(RUN):
             checklists = Review._sampling_checklists()
-            first = Review._pick_samples(NOVEMBER, checklists, 200)
-            second = Review._pick_samples(NOVEMBER, checklists, 200)
+            first = Review._batch_claim(200, NOVEMBER, checklists)
+            second = Review._batch_claim(200, NOVEMBER, checklists)
             self.assertEqual(len(first), 7)
             self.assertEqual(len(second), 7)
-            created = Review._create_samples(first, NOVEMBER, checklists)
+            created = Review._batch_process(first, NOVEMBER, checklists)
             with mute_logger(SAMPLING_LOGGER, "odoo.sql_db"):
-                again = Review._create_samples(second, NOVEMBER, checklists)
+                again = Review._batch_process(second, NOVEMBER, checklists)
         self.assertEqual(len(created), 7)
         self.assertFalse(again)
         self.assertEqual(self._sampled(), created)
@@ -258,7 +258,7 @@ class TestQualitySampling(CsCommon):
         with freeze_time(RUN):
             checklists = self.Review._sampling_checklists()
             with mute_logger(SAMPLING_LOGGER, "odoo.sql_db"):
-                created = self.Review._create_samples(rows, NOVEMBER, checklists)
+                created = self.Review._batch_process(rows, NOVEMBER, checklists)
         self.assertEqual(created.complaint_id, self.a_november[1:3])
         self.assertEqual(sorted(created.mapped("sample_slot")), [2, 3])
 

@@ -132,9 +132,7 @@ class TestQueryCount(CsCommon):
             (complaints - escalated).mapped("escalation_level"),
             ["0"] * (pending - len(escalated)),
         )
-        self.assertEqual(
-            Complaint._count_pending_escalations(), pending - len(escalated)
-        )
+        self.assertEqual(Complaint._batch_remaining(), pending - len(escalated))
         activities = self.env["mail.activity"].search(
             [
                 ("res_model", "=", "cs.complaint"),

@@ -1,0 +1,1 @@
+from . import cs_test_batch_job
