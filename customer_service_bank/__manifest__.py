@@ -65,6 +65,7 @@
         "views/res_partner_views.xml",
         "wizards/cs_monthly_report_wizard_views.xml",
         "report/cs_monthly_report.xml",
+        "data/mail_template_monthly_report_data.xml",
         "views/res_config_settings_views.xml",
         "report/cs_complaint_stage_report_views.xml",
         "report/cs_complaint_report_views.xml",

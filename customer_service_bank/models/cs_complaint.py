@@ -6,7 +6,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -23,6 +23,10 @@ ESCALATION_LEVELS = [
     (3, "Manager"),
 ]
 ESCALATION_BATCH_SIZE = 500
+DIGEST_TEMPLATES = {
+    "assigned": "customer_service_bank.mail_template_cs_digest_assigned",
+    "escalated": "customer_service_bank.mail_template_cs_digest_escalated",
+}
 # Receipt dates a few minutes ahead are clock skew between systems, not fraud.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # whitespace and the zero-width characters that print nothing
@@ -976,7 +980,10 @@ class CsComplaint(models.Model):
         """Send ``template`` to each complaint's customer and keep it in the chatter.
 
         Rendered and queued in one batch; the mails stay on the complaints as
-        evidence of what the bank told the customer and when.
+        evidence of what the bank told the customer and when. Not through
+        ``_track_template``: it posts record by record, rendering each mail
+        on its own, and only on tracked writes, while an import creates
+        thousands of complaints that must all be acknowledged at once.
         """
         template.send_mail_batch(self.ids)
 
@@ -1217,38 +1224,26 @@ class CsComplaint(models.Model):
             )
 
     def _mail_digests(self, kind, user_field):
-        """Mail each user in ``user_field`` one list of their complaints.
+        """Notify each user in ``user_field`` once of all their complaints.
 
-        ``kind`` is "assigned" or "escalated". A batch of hundreds of
-        complaints sends each person one mail, in their language and time
-        zone, instead of hundreds; each complaint keeps its own activity.
+        ``kind`` is "assigned" or "escalated", each with its mail template,
+        editable by admins. A batch of hundreds of complaints gives each
+        person one notification, in their language and time zone, instead of
+        hundreds; each complaint keeps its own activity. ``message_notify``
+        delivers it in Odoo or by email, as the user chose.
         """
-        mails = []
+        template = self.env.ref(DIGEST_TEMPLATES[kind])
         for user, complaints in self.grouped(user_field).items():
-            if not user.partner_id.email:
-                continue
-            env = self.with_context(lang=user.lang, tz=user.tz).env
-            subject = (
-                env._("Complaints assigned to you: %(count)s", count=len(complaints))
-                if kind == "assigned"
-                else env._(
-                    "Complaints needing your attention: %(count)s",
-                    count=len(complaints),
-                )
+            context = {"complaints": complaints.with_context(lang=user.lang)}
+            subject, body = (
+                template._render_field(
+                    field, user.ids, compute_lang=True, add_context=context
+                )[user.id]
+                for field in ("subject", "body_html")
             )
-            body = env["ir.qweb"]._render(
-                "customer_service_bank.cs_complaint_digest",
-                {"user": user, "complaints": complaints.with_env(env), "kind": kind},
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=subject,
+                body=body,
+                email_layout_xmlid="mail.mail_notification_light",
             )
-            company = complaints.company_id[:1]
-            mails.append(
-                {
-                    "subject": subject,
-                    "body_html": body,
-                    "email_from": company.email_formatted
-                    or self.env.user.email_formatted,
-                    "recipient_ids": [Command.link(user.partner_id.id)],
-                    "auto_delete": True,
-                }
-            )
-        self.env["mail.mail"].sudo().create(mails)

@@ -1,9 +1,6 @@
-import base64
-
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -260,55 +257,15 @@ class ResCompany(models.Model):
         return self._batch_count(self._cs_report_due_sql(month))
 
     def _send_cs_monthly_report(self, month):
-        """Render the report of ``month`` as a PDF and mail it to the recipients."""
+        """Mail the report of ``month`` to the recipients, as a PDF attachment.
+
+        The mail template (editable by admins) attaches the report of the
+        company's last reported month, which is ``month`` from now on.
+        """
         self.ensure_one()
-        company = self.with_company(self).with_context(
-            lang=self.partner_id.lang or self.env.user.lang,
-            tz=self.partner_id.tz or self.env.user.tz or "UTC",
-        )
-        last_day = month + relativedelta(months=1, days=-1)
-        data = {
-            "company_id": self.id,
-            "team_id": False,
-            "date_from": fields.Date.to_string(month),
-            "date_to": fields.Date.to_string(last_day),
-        }
-        pdf, _report_type = company.env["ir.actions.report"]._render_qweb_pdf(
-            "customer_service_bank.cs_monthly_report_action", data=data
-        )
-        period = company.env[
-            "report.customer_service_bank.report_cs_monthly"
-        ]._month_label(month)
-        title = company.env._("Customer service report %(period)s", period=period)
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": f"{title}.pdf",
-                    "type": "binary",
-                    "datas": base64.b64encode(pdf),
-                    "mimetype": "application/pdf",
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-            )
-        )
-        body = company.env._(
-            "Please find attached the customer-service report of %(company)s "
-            "for %(period)s.",
-            company=self.name,
-            period=period,
-        )
-        self.env["mail.mail"].sudo().create(
-            {
-                "subject": company.env._(
-                    "%(company)s: %(report)s", company=self.name, report=title
-                ),
-                "body_html": Markup("<p>%s</p>") % body,
-                "email_from": self.email_formatted or self.env.user.email_formatted,
-                "recipient_ids": [Command.set(self.cs_report_recipient_ids.ids)],
-                "attachment_ids": [Command.set(attachment.ids)],
-            }
-        )
         self.cs_report_last_month = month
+        self.env.ref(
+            "customer_service_bank.mail_template_cs_monthly_report"
+        ).with_context(tz=self.partner_id.tz or self.env.user.tz or "UTC").send_mail(
+            self.id
+        )

@@ -189,6 +189,64 @@ class TestComplaintLifecycle(CsCommon):
         # the batch context does not stick to the returned records
         self.assertNotIn("mail_auto_subscribe_no_notify", complaints.env.context)
 
+    def test_digest_follows_the_handlers_notification_choice(self):
+        self.agent_a2.notification_type = "inbox"
+        self.agent_a2.lang = "zh_CN"
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["customer_service_bank"], ["zh_CN"], overwrite=True
+        )
+        complaints = self.env["cs.complaint"].create(
+            [
+                {
+                    "subject": f"Fee #{index}",
+                    "partner_id": self.customer.id,
+                    "team_id": self.team_a.id,
+                    "user_id": user.id,
+                    "received_date": datetime(2026, 11, 2, 2, 0),
+                }
+                for index, user in enumerate((self.agent_a, self.agent_a2))
+            ]
+        )
+        self.assertEqual(len(self._assignment_mails(self.agent_a)), 1)
+        # in Odoo, not by email, and in Chinese
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("recipient_ids", "in", self.agent_a2.partner_id.ids)]
+            )
+        )
+        notification = self.env["mail.notification"].search(
+            [
+                ("res_partner_id", "=", self.agent_a2.partner_id.id),
+                ("notification_type", "=", "inbox"),
+            ]
+        )
+        message = notification.mail_message_id
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.subject, "分派给您的投诉：1 件")
+        self.assertIn(f">{complaints[1].name}<", message.body)
+
+    def test_admins_edit_the_digest_wording(self):
+        self.env.ref(
+            "customer_service_bank.mail_template_cs_digest_assigned"
+        ).subject = "New work: {{ len(complaints) }} complaint(s)"
+        self.env["cs.complaint"].create(
+            [
+                {
+                    "subject": f"Fee #{index}",
+                    "partner_id": self.customer.id,
+                    "team_id": self.team_a.id,
+                    "user_id": self.agent_a.id,
+                    "received_date": datetime(2026, 11, 2, 2, 0),
+                }
+                for index in range(2)
+            ]
+        )
+        mail = self.env["mail.mail"].search(
+            [("recipient_ids", "in", self.agent_a.partner_id.ids)]
+        )
+        self.assertEqual(mail.mapped("subject"), ["New work: 2 complaint(s)"])
+
     def test_creation_logs_stage_and_acknowledges_customer(self):
         complaint = self._create()
         log = complaint.stage_log_ids

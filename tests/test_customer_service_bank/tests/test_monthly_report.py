@@ -562,13 +562,13 @@ class TestMonthlyReportCron(HttpCase, MonthlyReportCommon):
         for mail, company in zip(mails, (self.company_a, self.company_b), strict=True):
             attachment = mail.attachment_ids
             self.assertEqual(len(attachment), 1)
-            self.assertEqual(
-                attachment.name, "Customer service report November 2026.pdf"
-            )
+            self.assertEqual(attachment.name, "Customer service report 2026-11.pdf")
             self.assertEqual(attachment.mimetype, "application/pdf")
             self.assertEqual(
-                (attachment.res_model, attachment.res_id), ("res.company", company.id)
+                (attachment.res_model, attachment.res_id),
+                ("mail.message", mail.mail_message_id.id),
             )
+            self.assertIn(f"customer-service report of {company.name}", mail.body_html)
             if PDF_RENDERED:
                 self.assertTrue(attachment.raw.startswith(b"%PDF"))
         self.assertEqual(
@@ -578,6 +578,17 @@ class TestMonthlyReportCron(HttpCase, MonthlyReportCommon):
         # the rerun, or a second worker, finds nothing left to send
         self.assertFalse(self._run_cron())
         self.assertEqual(len(self._report_mails()), 2)
+
+    def test_admins_edit_the_wording(self):
+        template = self.env.ref("customer_service_bank.mail_template_cs_monthly_report")
+        template.subject = "Monthly figures of {{ object.name }}"
+        self._run_cron()
+        self.assertEqual(
+            self.env["mail.mail"]
+            .search([("subject", "like", "Monthly figures of")], order="id")
+            .mapped("subject"),
+            [f"Monthly figures of {self.company_a.name}", "Monthly figures of Bank B"],
+        )
 
     def test_company_without_recipients_gets_nothing(self):
         self.company_b.cs_report_recipient_ids = False
