@@ -3,7 +3,6 @@ from datetime import date, datetime, time, timedelta
 
 import holidays as pyholidays
 import pytz
-from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -114,7 +113,13 @@ class WorkingDays:
 
 
 class ResourceCalendar(models.Model):
-    _inherit = "resource.calendar"
+    _name = "resource.calendar"
+    _inherit = ["resource.calendar", "cs.batch.job.mixin"]
+    # what the claim reads
+    _batch_flush_fields = {"cs.calendar.holiday.year": ["calendar_id", "year"]}
+    # a calendar's holidays are added on their own: one that fails (or that
+    # another worker has just done) does not undo the others
+    _batch_isolation = "record"
 
     cs_makeup_workday_ids = fields.One2many(
         "cs.makeup.workday",
@@ -380,40 +385,50 @@ class ResourceCalendar(models.Model):
         From the month set on the companies using a calendar (Settings), each
         calendar with a country and no record of next year gets the year's
         holidays, a provisional year record and an activity for each admin to
-        check them. Calendars are locked one at a time (SKIP LOCKED) and the
-        year record is unique, so a rerun or a second worker adds nothing; a
-        failing calendar is logged and left for the next run while the others
-        go on. ``ir.cron`` calls again while ``_notify_progress`` reports more.
+        check them. Calendars are claimed with SKIP LOCKED and the year record
+        is unique, so a rerun or a second worker adds nothing; a failing
+        calendar is logged and left for the next run while the others go on.
         """
         year = fields.Date.context_today(self).year + 1
+        return self._run_batch_job(batch_size, year=year)
+
+    @api.model
+    def _batch_claim(self, limit, year):
+        """Lock up to ``limit`` calendars due that still have no record of ``year``."""
         due = self._cs_holidays_due(year)
-        done, failed = self.browse(), self.browse()
-        while len(done) < batch_size:
-            calendar = self._cs_claim_holidays_due(year, due - failed)
-            if not calendar:
-                break
-            try:
-                with self.env.cr.savepoint():
-                    calendar._cs_add_public_holidays(year)
-                    calendar.cs_holiday_year_ids.filtered(
-                        lambda record: record.year == year
-                    )._cs_schedule_check()
-                done |= calendar
-            except IntegrityError:
-                _logger.info(
-                    "Public holidays %s of %s were added by another worker",
-                    year,
-                    calendar.name,
-                )
-                failed |= calendar
-            except Exception:
-                _logger.exception(
-                    "Adding the public holidays %s of %s failed", year, calendar.name
-                )
-                failed |= calendar
-        remaining = self._cs_holidays_due(year) - failed
-        self.env["ir.cron"]._notify_progress(done=len(done), remaining=len(remaining))
-        return done
+        if not due:
+            return due
+        query = SQL(
+            """
+            SELECT c.id
+              FROM resource_calendar c
+             WHERE c.id = ANY(%(ids)s)
+               AND NOT EXISTS (SELECT 1
+                                 FROM cs_calendar_holiday_year y
+                                WHERE y.calendar_id = c.id AND y.year = %(year)s)
+            """,
+            ids=due.ids,
+            year=year,
+        )
+        return self.browse(
+            calendar_id
+            for (calendar_id,) in self._batch_fetch(
+                self._batch_lock_sql(query, limit, order=SQL("c.id"))
+            )
+        )
+
+    @api.model
+    def _batch_process(self, calendars, year):
+        for calendar in calendars:
+            calendar._cs_add_public_holidays(year)
+            calendar.cs_holiday_year_ids.filtered(
+                lambda record: record.year == year
+            )._cs_schedule_check()
+        return calendars
+
+    @api.model
+    def _batch_remaining(self, year):
+        return len(self._cs_holidays_due(year))
 
     @api.model
     def _cs_holidays_due(self, year):
@@ -444,32 +459,6 @@ class ResourceCalendar(models.Model):
                 and year not in calendar.sudo().cs_holiday_year_ids.mapped("year")
             ]
         )
-
-    @api.model
-    def _cs_claim_holidays_due(self, year, candidates):
-        """Lock the first of ``candidates`` that still has no record of ``year``."""
-        if not candidates:
-            return self.browse()
-        self.env["cs.calendar.holiday.year"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT c.id
-              FROM resource_calendar c
-             WHERE c.id = ANY(%(ids)s)
-               AND NOT EXISTS (SELECT 1
-                                 FROM cs_calendar_holiday_year y
-                                WHERE y.calendar_id = c.id AND y.year = %(year)s)
-             ORDER BY c.id
-             LIMIT 1
-               FOR UPDATE SKIP LOCKED
-            """,
-                ids=candidates.ids,
-                year=year,
-            )
-        )
-        row = self.env.cr.fetchone()
-        return self.browse(row[0] if row else [])
 
 
 def _utc(tz, local):

@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 
 from .common import CsCommon
 
-CALENDAR_LOGGER = "odoo.addons.customer_service_bank.models.resource_calendar"
+BATCH_LOGGER = "odoo.addons.customer_service_bank.models.cs_batch_job_mixin"
 ENG_2027 = [
     date(2027, 1, 1),
     date(2027, 3, 26),
@@ -348,7 +348,7 @@ class TestHolidayGeneration(CsCommon):
         self.assertLess(broken.id, england.id)  # the broken one comes first
         self.team_a.resource_calendar_id = broken
         self.team_b.resource_calendar_id = england
-        with freeze_time("2026-11-02 12:00:00"), mute_logger(CALENDAR_LOGGER):
+        with freeze_time("2026-11-02 12:00:00"), mute_logger(BATCH_LOGGER):
             done = self.run_cron()
         # the company's default calendar is still China's
         self.assertEqual(done, self.calendar_cn | england)
@@ -367,7 +367,8 @@ class TestHolidayGeneration(CsCommon):
         self.assertEqual(complaint.sla_policy_id, self.policy_nfra)
         self.assertEqual(complaint.holiday_missing_years, "2027")
         self.assertEqual(complaint.resolve_deadline, datetime(2027, 1, 1, 15, 59, 59))
-        complaint._notify_escalation({complaint.id: (0, 1)})
+        complaint.escalation_level = "1"
+        complaint._notify_escalation()
         self.assertIn("no public holidays for 2027", complaint.message_ids[0].body)
         # England 2027 is shipped: no warning on team B
         with freeze_time("2026-12-17 03:00:00"):
