@@ -1232,6 +1232,8 @@ class CsComplaint(models.Model):
         hundreds; each complaint keeps its own activity. ``message_notify``
         delivers it in Odoo or by email, as the user chose.
         """
+        if not self:
+            return
         template = self.env.ref(DIGEST_TEMPLATES[kind])
         for user, complaints in self.grouped(user_field).items():
             context = {"complaints": complaints.with_context(lang=user.lang)}
