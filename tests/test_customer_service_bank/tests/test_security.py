@@ -40,6 +40,8 @@ ACL_MATRIX = {
     "cs.sla.policy":            ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     "cs.sla.policy.extension":  ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     "cs.makeup.workday":        ("",    "r",     "r",    "r",       "r",    "rwcu"),
+    "cs.calendar.holiday.year": ("",    "r",     "r",    "r",       "r",    "rwcu"),
+    "cs.calendar.holiday.wizard": ("",  "",      "",     "",        "",     "rwcu"),
     "cs.complaint.merge":       ("",    "",      "",     "rwcu",    "rwcu", "rwcu"),
     # sensitive customer data: record rules narrow agents to their customers
     "cs.product":               ("",    "",      "r",    "r",       "rwcu", "rwcu"),
