@@ -9,8 +9,10 @@ from itertools import pairwise
 from unittest import SkipTest
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo import fields
+from odoo.osv.expression import AND, OR
 from odoo.tests import TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
@@ -79,17 +81,39 @@ class TestDemoData(TransactionCase):
                 eval_context = self._eval_context(action)
                 domain = safe_eval(action.domain or "[]", eval_context)
                 context = safe_eval(action.context or "{}", eval_context)
-                # search defaults are filters the user can remove
-                context = {
-                    key: value
-                    for key, value in context.items()
-                    if not key.startswith("search_default_")
-                }
-                records = self.supervisor_env[action.res_model].with_context(context)
+                # the screen opens with the action's default filters on
+                domain = AND(
+                    [domain, self._default_filters(action, context, eval_context)]
+                )
+                records = self.supervisor_env[action.res_model].with_context(**context)
                 self.assertTrue(
                     records.search_count(domain),
                     f"{menu.complete_name} shows no record to the demo supervisor",
                 )
+
+    def _default_filters(self, action, context, eval_context):
+        """The domain of the filters ``context`` turns on in the action's
+        search view, as the web client combines them: filters of one group
+        (between separators) or-ed, groups and-ed."""
+        wanted = {
+            key.removeprefix("search_default_")
+            for key, value in context.items()
+            if key.startswith("search_default_") and value
+        }
+        if not wanted:
+            return []
+        view = self.supervisor_env[action.res_model].get_view(
+            action.search_view_id.id, "search"
+        )
+        groups, group = [], []
+        for node in etree.fromstring(view["arch"]).iter("filter", "separator"):
+            if node.tag == "separator":
+                groups.append(group)
+                group = []
+            elif node.get("name") in wanted and node.get("domain"):
+                group.append(safe_eval(node.get("domain"), eval_context))
+        groups.append(group)
+        return AND([OR(domains) for domains in groups if domains])
 
     def test_dashboard_sources_have_data(self):
         dashboard = self.env.ref(
