@@ -1243,9 +1243,11 @@ class CsComplaint(models.Model):
                 )[user.id]
                 for field in ("subject", "body_html")
             )
+            # queued for the mail scheduler, not sent from within the batch
             self.env["mail.thread"].sudo().message_notify(
                 partner_ids=user.partner_id.ids,
                 subject=subject,
                 body=body,
                 email_layout_xmlid="mail.mail_notification_light",
+                force_send=False,
             )
