@@ -1,6 +1,7 @@
+from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tools import SQL
 from odoo.tools.translate import code_translations
 
@@ -10,6 +11,8 @@ from odoo.addons.customer_service_bank.models.constants import (
 )
 
 from .common import CsCommon
+from .test_customer_followup import FollowupCommon
+from .test_nps import NpsCommon
 
 PURPOSES = [purpose for purpose, _label in CONTACT_PURPOSES]
 CHANNELS = [channel for channel, _label in CONTACT_CHANNELS]
@@ -255,3 +258,73 @@ class TestContactPolicy(ContactPolicyCommon):
             self.ok._cs_contact_refusals("lottery", "email")
         with self.assertRaises(ValueError):
             self.ok._cs_contact_refusals("care", "pigeon")
+
+
+class TestContactPolicyInNps(NpsCommon, ContactPolicyCommon):
+    """Sampling, by email, leaves out blacklisted addresses (stricter than
+    before the policy) and customers whose special needs ask for a call."""
+
+    def test_sampling_follows_the_policy(self):
+        gold = self._customer("Gold ok", self.gold)
+        blacklisted = self._customer("Gold blacklisted", self.gold)
+        self.env["mail.blacklist"].create({"email": blacklisted.email})
+        by_phone = self._customer("Gold by phone", self.gold)
+        by_phone.cs_special_need_ids = self.phone_need
+        survey = self._survey(self.gold)
+        self._run()
+        self.assertEqual(self._responses(survey).partner_id, gold)
+
+    def test_detractor_whose_needs_ask_for_letters_gets_no_call(self):
+        survey = self._survey(self.gold)
+        partner = self._customer("Letters", self.gold)
+        partner.cs_special_need_ids = self.letter_need
+        response = self.Response.create(
+            {
+                "survey_id": survey.id,
+                "partner_id": partner.id,
+                "segment_id": self.gold.id,
+                "sent_date": fields.Datetime.now(),
+            }
+        )
+        response._record_answer(1)
+        self.assertEqual(response.category, "detractor")
+        self.assertFalse(response.followup_id)
+
+
+class TestContactPolicyInFollowups(FollowupCommon, ContactPolicyCommon):
+    def test_cron_skips_customers_whose_needs_ask_for_letters(self):
+        letters = self._customer("Key by letter", self.gold, manager=self.agent_a)
+        letters.cs_special_need_ids = self.letter_need
+        phone = self._customer("Key by phone", self.gold, manager=self.agent_a)
+        phone.cs_special_need_ids = self.phone_need
+        self.assertEqual(self._plan().partner_id, phone)
+
+    def test_no_call_after_a_complaint_of_an_archived_customer(self):
+        complaint = self._complaint(user_id=self.agent_a.id)
+        self.customer.action_archive()
+        complaint.write({"outcome": "upheld", "stage_id": self.stage_resolved.id})
+        self.assertTrue(complaint.resolved_date)
+        self.assertFalse(self._followups(self.customer))
+
+
+class TestContactPolicyInRatings(ContactPolicyCommon):
+    """Rating requests are surveys by email: no mail to a blacklisted or
+    missing address (stricter than before the policy)."""
+
+    def test_blacklisted_or_missing_address_is_not_asked(self):
+        self.env["mail.blacklist"].create({"email": self.customer.email})
+        self.customer2.email = False
+        complaints = self.create_complaint(
+            received_date=fields.Datetime.now() - timedelta(days=1)
+        ) | self.create_complaint(
+            partner_id=self.customer2.id,
+            received_date=fields.Datetime.now() - timedelta(days=1),
+        )
+        complaints.write({"outcome": "upheld", "stage_id": self.stage_resolved.id})
+        self.assertEqual(complaints.mapped("stage_kind"), ["resolved", "resolved"])
+        self.assertFalse(complaints.filtered("rating_request_date"))
+        self.assertFalse(
+            self.env["rating.rating"].search(
+                [("res_model", "=", "cs.complaint"), ("res_id", "in", complaints.ids)]
+            )
+        )
