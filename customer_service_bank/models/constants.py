@@ -10,6 +10,21 @@ CHANNELS = [
     ("regulator", "Regulator Referral"),
     ("social_media", "Social Media"),
 ]
+# Why the bank contacts a customer, and how: see res.partner's contact policy
+CONTACT_PURPOSES = [
+    ("service", "Service Reply"),
+    ("survey", "Survey"),
+    ("care", "Customer Care"),
+    ("event", "Event Invitation"),
+    ("marketing", "Marketing"),
+]
+CONTACT_CHANNELS = [
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("sms", "Text Message"),
+    ("letter", "Letter"),
+    ("visit", "Visit"),
+]
 PRIORITIES = [
     ("0", "Normal"),
     ("1", "High"),

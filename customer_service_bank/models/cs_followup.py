@@ -47,9 +47,9 @@ class CsFollowup(models.Model):
     _order = "planned_date desc, id desc"
     _check_company_auto = True
     _reminder_activity_type = "customer_service_bank.mail_activity_type_cs_followup"
-    # what _due_customers_sql reads
+    # what _due_customers_sql reads, besides the contact policy
     _batch_flush_fields = {
-        "res.partner": ["active", "cs_do_not_contact", "cs_relationship_manager_id"],
+        "res.partner": ["cs_relationship_manager_id"],
         "cs.customer.metrics": ["partner_id", "is_key", "segment_id"],
         "cs.segment": ["active", "followup_cadence_days", "followup_user_id"],
         "res.users": ["active"],
@@ -261,7 +261,8 @@ class CsFollowup(models.Model):
 
     @api.model
     def _due_customers_sql(self, today):
-        """FROM/WHERE of the key customers due for a tier follow-up.
+        """FROM/WHERE of the key customers due for a tier follow-up, those
+        the contact policy lets the bank call for care.
 
         ``owner_id`` is the active relationship manager, else the tier's
         active follow-up owner, else NULL. A cancelled follow-up counts as
@@ -276,9 +277,8 @@ class CsFollowup(models.Model):
                      ON rm.id = p.cs_relationship_manager_id AND rm.active
               LEFT JOIN res_users tu ON tu.id = s.followup_user_id AND tu.active
              CROSS JOIN LATERAL (SELECT COALESCE(rm.id, tu.id) AS owner_id) o
-             WHERE p.active
-               AND m.is_key
-               AND p.cs_do_not_contact IS NOT TRUE
+             WHERE m.is_key
+               AND %(contactable)s
                AND s.active
                AND s.followup_cadence_days > 0
                AND NOT EXISTS (
@@ -291,7 +291,16 @@ class CsFollowup(models.Model):
                )
             """,
             today=today,
+            contactable=self.env["res.partner"]._cs_contact_allowed_sql(
+                "p", "care", "phone"
+            ),
         )
+
+    @api.model
+    def _batch_flush(self):
+        """Flush the contact policy's fields too."""
+        self.env["res.partner"]._cs_contact_flush()
+        return super()._batch_flush()
 
     @api.model
     def _batch_claim(self, limit, today):
@@ -376,16 +385,19 @@ class CsFollowup(models.Model):
     def _plan_after_complaints(self, complaints):
         """Plan a call with the customer after each of ``complaints`` resolved.
 
-        Only in companies that ask for it, never for do-not-contact customers
-        or customers with an open follow-up. The handler owns it, else the
-        team supervisor.
+        Only in companies that ask for it, for customers the contact policy
+        lets the bank call for care and without an open follow-up. The
+        handler owns it, else the team supervisor.
         """
         complaints = complaints.filtered(
             lambda complaint: (
                 complaint.resolved_date
                 and complaint.company_id.cs_followup_after_complaint
-                and not complaint.partner_id.cs_do_not_contact
             )
+        )
+        reachable = complaints.partner_id._cs_contactable("care", "phone")
+        complaints = complaints.filtered(
+            lambda complaint: complaint.partner_id in reachable
         )
         if not complaints:
             return self.browse()

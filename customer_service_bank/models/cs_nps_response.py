@@ -208,17 +208,19 @@ class CsNpsResponse(models.Model):
     def _plan_detractor_followup(self):
         """Plan a call with each detractor, once per response.
 
-        Never for a do-not-contact customer. The relationship manager owns it,
-        else the survey's responsible.
+        Only for customers the contact policy lets the bank call for care.
+        The relationship manager owns it, else the survey's responsible.
         """
         Followup = self.env["cs.followup"].sudo()
-        for response in self:
+        detractors = self.filtered(
+            lambda response: (
+                response.category == "detractor" and not response.followup_id
+            )
+        )
+        reachable = detractors.partner_id._cs_contactable("care", "phone")
+        for response in detractors:
             partner = response.partner_id
-            if (
-                response.category != "detractor"
-                or response.followup_id
-                or partner.cs_do_not_contact
-            ):
+            if partner not in reachable:
                 continue
             manager = response.relationship_manager_id
             owner = manager if manager.active else response.survey_id.user_id

@@ -26,15 +26,9 @@ class CsNpsSurvey(models.Model):
     _inherit = ["mail.thread", "cs.batch.job.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
-    # what _due_surveys_sql and _eligible_sql read
+    # what _due_surveys_sql and _eligible_sql read, besides the contact policy
     _batch_flush_fields = {
-        "res.partner": [
-            "active",
-            "company_id",
-            "email",
-            "cs_customer_number",
-            "cs_do_not_contact",
-        ],
+        "res.partner": ["company_id", "cs_customer_number"],
         "cs.customer.metrics": ["partner_id", "segment_id"],
         "cs.nps.survey": [
             "state",
@@ -297,6 +291,12 @@ class CsNpsSurvey(models.Model):
         )
 
     @api.model
+    def _batch_flush(self):
+        """Flush the contact policy's fields too."""
+        self.env["res.partner"]._cs_contact_flush()
+        return super()._batch_flush()
+
+    @api.model
     def _batch_claim(self, limit, today):
         """Sample up to ``limit`` customers of the first running survey with
         customers left to sample; a survey another worker holds is skipped.
@@ -360,9 +360,9 @@ class CsNpsSurvey(models.Model):
     def _eligible_sql(self, segment):
         """FROM/WHERE of the customers ``segment`` may sample for this survey.
 
-        Active customers of the survey's company (or of none) in the tier or
-        tag, with an email, who may be contacted, are not in this survey yet
-        and were not asked by any survey within the quiet period.
+        Customers of the survey's company (or of none) in the tier or tag
+        whom the contact policy lets the bank survey by email, not in this
+        survey yet and not asked by any survey within the quiet period.
         """
         self.ensure_one()
         quiet_since = fields.Datetime.now() - timedelta(
@@ -378,10 +378,8 @@ class CsNpsSurvey(models.Model):
         return SQL(
             """
               FROM res_partner p
-             WHERE p.active
-               AND p.cs_customer_number IS NOT NULL
-               AND p.cs_do_not_contact IS NOT TRUE
-               AND COALESCE(p.email, '') != ''
+             WHERE p.cs_customer_number IS NOT NULL
+               AND %(contactable)s
                AND (p.company_id IS NULL OR p.company_id = %(company)s)
                AND %(in_segment)s
                AND NOT EXISTS (
@@ -391,6 +389,9 @@ class CsNpsSurvey(models.Model):
                             OR COALESCE(r.sent_date, r.create_date) > %(quiet_since)s)
                )
             """,
+            contactable=self.env["res.partner"]._cs_contact_allowed_sql(
+                "p", "survey", "email"
+            ),
             company=self.company_id.id,
             in_segment=in_segment,
             survey=self.id,

@@ -34,18 +34,19 @@ class CsRatingRequestMixin(models.AbstractModel):
     def _send_rating_requests(self, template):
         """Mail ``template`` to the customers not asked yet about these records.
 
-        Only in companies asking for ratings, and never to a do-not-contact
-        customer.
+        Only in companies asking for ratings, to customers the contact policy
+        lets the bank survey by email.
         """
         to_ask = self.filtered(
             lambda record: (
                 record.company_id.cs_rating_enabled
                 and not record.rating_request_date
                 and record.partner_id
-                and not record.partner_id.cs_do_not_contact
                 and record.partner_id != self.env.user.partner_id
             )
         )
+        reachable = to_ask.partner_id._cs_contactable("survey", "email")
+        to_ask = to_ask.filtered(lambda record: record.partner_id in reachable)
         for record in to_ask:
             record.rating_send_request(
                 template, lang=record.partner_id.lang, force_send=False

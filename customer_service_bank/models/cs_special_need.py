@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .constants import SPECIAL_NEED_KINDS
+from .constants import CONTACT_CHANNELS, SPECIAL_NEED_KINDS
 
 
 class CsSpecialNeed(models.Model):
@@ -15,6 +15,12 @@ class CsSpecialNeed(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     color = fields.Integer()
+    contact_channel = fields.Selection(
+        CONTACT_CHANNELS,
+        help="The only channel by which customers with this need are contacted "
+        "for care, surveys, invitations and marketing. Replies to their "
+        "complaints are not restricted.",
+    )
     plan_measures_template = fields.Html(
         string="Measures Template",
         translate=True,

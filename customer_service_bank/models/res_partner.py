@@ -1,7 +1,8 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_list
 
-from .constants import CHANNELS, CUSTOMER_TYPES
+from .constants import CHANNELS, CONTACT_CHANNELS, CONTACT_PURPOSES, CUSTOMER_TYPES
 
 # counter field <- model counted on the customer form
 COUNTED = [
@@ -12,6 +13,19 @@ COUNTED = [
     ("cs_service_plan_count", "cs.service.plan"),
     ("cs_segment_history_count", "cs.segment.history"),
 ]
+
+# what the policy reads, flushed before its SQL runs
+CONTACT_POLICY_FIELDS = {
+    "res.partner": [
+        "active",
+        "email_normalized",
+        "cs_do_not_contact",
+        "cs_marketing_consent",
+    ],
+    "cs.customer.sensitive": ["partner_id", "special_need_ids"],
+    "cs.special.need": ["contact_channel"],
+    "mail.blacklist": ["email", "active"],
+}
 
 
 class ResPartner(models.Model):
@@ -405,3 +419,158 @@ class ResPartner(models.Model):
                 _("Only bank customers, with a customer number, have metrics.")
             )
         self.env["cs.customer.metrics"].sudo()._recompute(customers.ids)
+
+    # ------------------------------------------------------------------
+    # contact policy: whether the bank may contact a customer for a purpose
+    # (CONTACT_PURPOSES) on a channel (CONTACT_CHANNELS), checked for given
+    # customers (_cs_contact_refusals) and in the crons' set-based SQL
+    # (_cs_contact_allowed_sql), both built from _cs_contact_rules
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cs_contact_rules(self, alias, purpose, channel):
+        """[(reason code, SQL refusing the customer row ``alias``)] of
+        ``purpose`` on ``channel``, in the order their reasons are given.
+
+        A service reply (answering the customer's complaint) only needs an
+        active customer reachable on the channel: the bank must answer even
+        a do-not-contact customer, and ``mail.blacklist`` is an opt-out of
+        mailings, not of answers. Other purposes also respect do-not-contact,
+        the blacklist and the channel a special need asks for; marketing
+        needs consent. Every condition is true or false, never NULL.
+        """
+        if purpose not in dict(CONTACT_PURPOSES):
+            raise ValueError(f"Unknown contact purpose {purpose!r}")
+        if channel not in dict(CONTACT_CHANNELS):
+            raise ValueError(f"Unknown contact channel {channel!r}")
+        service = purpose == "service"
+        email = SQL.identifier(alias, "email_normalized")
+        rules = [("archived", SQL("%s IS NOT TRUE", SQL.identifier(alias, "active")))]
+        if not service:
+            dnc = SQL.identifier(alias, "cs_do_not_contact")
+            rules.append(("do_not_contact", SQL("%s IS TRUE", dnc)))
+        if purpose == "marketing":
+            consent = SQL.identifier(alias, "cs_marketing_consent")
+            rules.append(("no_consent", SQL("%s IS NOT TRUE", consent)))
+        if not service:
+            others = self._cs_other_channels_sql(alias, channel)
+            rules.append(("special_needs", SQL("EXISTS (%s)", others)))
+        if channel == "email":
+            rules.append(("no_email", SQL("%s IS NULL", email)))
+        if channel == "email" and not service:
+            blacklisted = SQL(
+                """EXISTS (SELECT 1 FROM mail_blacklist cs_bl
+                            WHERE cs_bl.email = %s AND cs_bl.active)""",
+                email,
+            )
+            rules.append(("blacklisted", blacklisted))
+        return rules
+
+    @api.model
+    def _cs_other_channels_sql(self, alias, channel):
+        """The channels other than ``channel`` that the special needs of the
+        customer row ``alias`` ask for, whoever may read them."""
+        return SQL(
+            """
+            SELECT cs_need.contact_channel
+              FROM cs_customer_sensitive cs_sens
+              JOIN cs_customer_sensitive_special_need_rel cs_rel
+                ON cs_rel.sensitive_id = cs_sens.id
+              JOIN cs_special_need cs_need ON cs_need.id = cs_rel.special_need_id
+             WHERE cs_sens.partner_id = %s
+               AND cs_need.contact_channel != %s
+            """,
+            SQL.identifier(alias, "id"),
+            channel,
+        )
+
+    @api.model
+    def _cs_contact_allowed_sql(self, alias, purpose, channel):
+        """SQL condition: the customer row ``alias`` may be contacted for
+        ``purpose`` on ``channel``. Run it after ``_cs_contact_flush``."""
+        return SQL(
+            "(%s)",
+            SQL(" AND ").join(
+                SQL("NOT (%s)", condition)
+                for _code, condition in self._cs_contact_rules(alias, purpose, channel)
+            ),
+        )
+
+    @api.model
+    def _cs_contact_flush(self):
+        """Flush what the policy's SQL reads."""
+        for model_name, field_names in CONTACT_POLICY_FIELDS.items():
+            self.env[model_name].flush_model(field_names)
+
+    def _cs_contact_refusals(self, purpose, channel):
+        """{customer: why it may not be contacted for ``purpose`` on
+        ``channel``, or False when it may}.
+
+        One query for any number of customers, whatever the user may read;
+        the reasons are in the user's language and never name a special need.
+        """
+        if not self:
+            return {}
+        self._cs_contact_flush()
+        rules = self._cs_contact_rules("p", purpose, channel)
+        refusal = SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", condition, code) for code, condition in rules
+            ),
+        )
+        other_channels = SQL(
+            "ARRAY(SELECT DISTINCT other.contact_channel FROM (%s) other ORDER BY 1)",
+            self._cs_other_channels_sql("p", channel),
+        )
+        texts, reasons = {}, {}
+        for partner_id, code, channels in self.env.execute_query(
+            SQL(
+                "SELECT p.id, %s, %s FROM res_partner p WHERE p.id = ANY(%s)",
+                refusal,
+                other_channels if purpose != "service" else SQL("NULL"),
+                self.ids,
+            )
+        ):
+            key = (code, tuple(channels or ()))
+            if key not in texts:
+                texts[key] = self._cs_contact_reason(*key)
+            reasons[partner_id] = texts[key]
+        return {partner: reasons[partner.id] for partner in self}
+
+    def _cs_contactable(self, purpose, channel):
+        """The customers of these that may be contacted for ``purpose`` on
+        ``channel``."""
+        refusals = self._cs_contact_refusals(purpose, channel)
+        return self.filtered(lambda partner: not refusals[partner])
+
+    @api.model
+    def _cs_contact_reason(self, code, channels):
+        """The user's words for refusal ``code``, False for none; ``channels``
+        are those the customer's special needs ask for."""
+        if not code:
+            return False
+        if code == "special_needs":
+            labels = dict(
+                self.env["cs.special.need"]
+                ._fields["contact_channel"]
+                ._description_selection(self.env)
+            )
+            return self.env._(
+                "The customer's special needs ask for contact by %(channels)s.",
+                channels=format_list(
+                    self.env, [labels[channel] for channel in channels], style="or"
+                ),
+            )
+        if code == "archived":
+            return self.env._("The customer is archived.")
+        if code == "do_not_contact":
+            return self.env._("The customer asked not to be contacted.")
+        if code == "no_consent":
+            return self.env._("The customer has not consented to marketing.")
+        if code == "no_email":
+            return self.env._("The customer has no valid email address.")
+        # blacklisted
+        return self.env._(
+            "The customer's email address is blacklisted: it opted out of mailings."
+        )

@@ -29,3 +29,4 @@ from . import test_intake_team
 from . import test_holiday_generation
 from . import test_demo_data
 from . import test_batch_job
+from . import test_contact_policy
