@@ -37,4 +37,5 @@ from . import cs_service_standard
 from . import cs_quality_checklist
 from . import cs_quality_checklist_criterion
 from . import cs_quality_review
+from . import cs_quality_review_sampling
 from . import cs_quality_review_line
