@@ -17,7 +17,10 @@ from . import cs_sla_policy
 from . import cs_complaint_stage_log
 from . import cs_complaint_action
 from . import cs_complaint_extension
+from . import cs_deadline_mixin
 from . import cs_complaint
+from . import cs_complaint_escalation
+from . import cs_complaint_demo
 from . import cs_product
 from . import cs_product_holding
 from . import cs_customer_transaction

@@ -3,7 +3,9 @@ from datetime import datetime, timedelta
 from odoo.tests import freeze_time
 from odoo.tools import SQL
 
-from odoo.addons.customer_service_bank.models.cs_complaint import deadline_status_sql
+from odoo.addons.customer_service_bank.models.cs_deadline_mixin import (
+    deadline_status_sql,
+)
 
 from .common import CsCommon
 
