@@ -19,6 +19,7 @@ from . import cs_complaint_action
 from . import cs_complaint_extension
 from . import cs_deadline_mixin
 from . import cs_complaint
+from . import cs_complaint_intake
 from . import cs_complaint_escalation
 from . import cs_complaint_demo
 from . import cs_product

@@ -1,6 +1,5 @@
 import logging
 import re
-from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -28,9 +27,10 @@ class CsComplaint(models.Model):
 
     This file holds the core: identification, stages and what entering them
     implies, resolution, root cause, repeats. The deadlines are counted by
-    ``cs.deadline.mixin`` (cs_deadline_mixin.py); the escalation cron is in
-    cs_complaint_escalation.py and the demo-data helper in
-    cs_complaint_demo.py, both extending this model.
+    ``cs.deadline.mixin`` (cs_deadline_mixin.py). Extending this model,
+    cs_complaint_intake.py numbers and routes new complaints,
+    cs_complaint_escalation.py escalates them and cs_complaint_demo.py
+    helps the demo data.
     """
 
     _name = "cs.complaint"
@@ -370,8 +370,7 @@ class CsComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._assign_references(vals_list)
-        self._assign_intake_teams(vals_list)
+        # references and teams are given first, in cs_complaint_intake.py
         # handlers of a batch get one digest below, not a mail per complaint
         batch = len(vals_list) > 1
         model = self.with_context(mail_auto_subscribe_no_notify=True) if batch else self
@@ -485,86 +484,6 @@ class CsComplaint(models.Model):
     # ------------------------------------------------------------------
     # business methods
     # ------------------------------------------------------------------
-
-    @api.model
-    def _assign_references(self, vals_list):
-        """Give every new complaint without a reference the next one of its
-        company's sequence (or of the sequence shared by all companies).
-
-        One search finds the sequences of the whole batch, and each reserves
-        its numbers in one query, so batch imports keep a constant cost.
-        """
-        placeholder = _("New")
-        unnamed = [
-            vals
-            for vals in vals_list
-            if not vals.get("name") or vals["name"] == placeholder
-        ]
-        if not unnamed:
-            return
-        by_company = defaultdict(list)
-        for vals in unnamed:
-            by_company[vals.get("company_id") or self.env.company.id].append(vals)
-        sequences = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "cs.complaint"),
-                    ("company_id", "in", [*by_company, False]),
-                ],
-                order="company_id, id",
-            )
-        )
-        for company_id, company_vals in by_company.items():
-            sequence = (
-                sequences.filtered(
-                    lambda seq, company_id=company_id: seq.company_id.id == company_id
-                )[:1]
-                or sequences.filtered(lambda seq: not seq.company_id)[:1]
-            )
-            if not sequence:
-                raise UserError(_("The complaint reference sequence is missing."))
-            references = sequence._cs_next_references(len(company_vals))
-            for vals, reference in zip(company_vals, references, strict=True):
-                vals["name"] = reference
-
-    @api.model
-    def _assign_intake_teams(self, vals_list):
-        """Give a team to every new complaint that arrives without one.
-
-        Left out, the team defaults as in the form (the user's own team);
-        otherwise, and for another company, it is the company's intake team
-        from Settings. Without one the complaint is refused with the setting
-        named, rather than a database error.
-        """
-        teamless = [vals for vals in vals_list if not vals.get("team_id")]
-        if not teamless:
-            return
-        default_team_id = self.default_get(["team_id"]).get("team_id")
-        for vals in teamless:
-            company = (
-                self.env["res.company"].browse(vals.get("company_id"))
-                or self.env.company
-            )
-            if (
-                "team_id" not in vals
-                and default_team_id
-                and company == self.env.company
-            ):
-                vals["team_id"] = default_team_id
-                continue
-            team = company.sudo().cs_intake_team_id
-            if not team:
-                raise ValidationError(
-                    _(
-                        "The complaint has no team and %(company)s has no default "
-                        "intake team. Choose a team, or set one in Settings > "
-                        "Customer Service > Default Intake Team.",
-                        company=company.name,
-                    )
-                )
-            vals["team_id"] = team.id
 
     def _check_can_enter(self, stage):
         """Refuse moves that would resolve or close a complaint too early."""
