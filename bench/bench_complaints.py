@@ -706,7 +706,7 @@ def profile_cron(env, size):
 
 def _pending_sql():
     """The addon's pending-escalations query (importable once Odoo is set up)."""
-    from odoo.addons.customer_service_bank.models.cs_complaint import (
+    from odoo.addons.customer_service_bank.models.cs_complaint_escalation import (
         pending_escalations_sql,
     )
 

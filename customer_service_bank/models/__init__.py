@@ -17,7 +17,11 @@ from . import cs_sla_policy
 from . import cs_complaint_stage_log
 from . import cs_complaint_action
 from . import cs_complaint_extension
+from . import cs_deadline_mixin
 from . import cs_complaint
+from . import cs_complaint_intake
+from . import cs_complaint_escalation
+from . import cs_complaint_demo
 from . import cs_product
 from . import cs_product_holding
 from . import cs_customer_transaction
@@ -37,4 +41,5 @@ from . import cs_service_standard
 from . import cs_quality_checklist
 from . import cs_quality_checklist_criterion
 from . import cs_quality_review
+from . import cs_quality_review_sampling
 from . import cs_quality_review_line

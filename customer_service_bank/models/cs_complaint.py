@@ -1,28 +1,17 @@
 import logging
 import re
-from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
-from .constants import CHANNELS, DEADLINE_STATUSES, OUTCOMES, PRIORITIES
+from .constants import CHANNELS, OUTCOMES, PRIORITIES
 from .cs_complaint_stage import DONE_KINDS
 
 _logger = logging.getLogger(__name__)
 
-# Escalation levels and whom each level notifies, in order of preference.
-ESCALATION_LEVELS = [
-    (0, "None"),
-    (1, "Handler"),
-    (2, "Supervisor"),
-    (3, "Manager"),
-]
-ESCALATION_BATCH_SIZE = 500
 DIGEST_TEMPLATES = {
     "assigned": "customer_service_bank.mail_template_cs_digest_assigned",
     "escalated": "customer_service_bank.mail_template_cs_digest_escalated",
@@ -33,89 +22,28 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 INVISIBLE_CHARACTERS = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
-def deadline_status_sql(now):
-    """The deadline status of complaint ``c`` at ``now``, as SQL.
-
-    It mirrors CsComplaint._deadline_status_at(); tests check they agree.
-    """
-    return SQL(
-        """
-        CASE
-            WHEN c.resolved_date IS NOT NULL THEN
-                CASE WHEN c.resolve_deadline IS NULL
-                          OR c.resolved_date <= c.resolve_deadline
-                     THEN 'met' ELSE 'breached' END
-            WHEN c.resolve_deadline < COALESCE(c.paused_since, %(now)s)
-                 OR (c.acknowledged_date IS NULL
-                     AND c.ack_deadline < COALESCE(c.paused_since, %(now)s))
-                THEN 'breached'
-            WHEN c.resolve_warning_date <= COALESCE(c.paused_since, %(now)s)
-                THEN 'at_risk'
-            ELSE 'on_track'
-        END
-        """,
-        now=now,
-    )
-
-
-def pending_escalations_sql(now):
-    """FROM/WHERE of complaints whose status calls for a higher escalation level.
-
-    Selects ``c.id``, ``c.escalation_level`` and the level due as ``due_level``.
-    """
-    return SQL(
-        """
-        SELECT c.id, c.escalation_level::int AS level, due.level AS due_level
-          FROM cs_complaint c
-          JOIN res_company rc ON rc.id = c.company_id
-         CROSS JOIN LATERAL (
-            SELECT CASE
-                WHEN c.deadline_status = 'breached'
-                     AND LEAST(c.resolve_deadline,
-                               CASE WHEN c.acknowledged_date IS NULL
-                                    THEN c.ack_deadline END)
-                         <= %(now)s - make_interval(
-                                hours => COALESCE(rc.cs_manager_escalation_hours, 0))
-                    THEN 3
-                WHEN c.deadline_status = 'breached' THEN 2
-                ELSE 1
-            END AS level
-         ) due
-         WHERE c.active
-           AND c.resolved_date IS NULL
-           AND c.deadline_status IN ('at_risk', 'breached')
-           AND c.escalation_level::int < due.level
-        """,
-        now=now,
-    )
-
-
 class CsComplaint(models.Model):
+    """A customer's complaint through its lifecycle, from receipt to closing.
+
+    This file holds the core: identification, stages and what entering them
+    implies, resolution, root cause, repeats. The deadlines are counted by
+    ``cs.deadline.mixin`` (cs_deadline_mixin.py). Extending this model,
+    cs_complaint_intake.py numbers and routes new complaints,
+    cs_complaint_escalation.py escalates them and cs_complaint_demo.py
+    helps the demo data.
+    """
+
     _name = "cs.complaint"
     _description = "Customer Complaint"
     # rating.mixin, through the rating requests, brings mail.thread
     _inherit = [
         "cs.rating.request.mixin",
         "mail.activity.mixin",
-        "cs.batch.job.mixin",
+        "cs.deadline.mixin",
     ]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["name", "subject", "partner_id.name"]
     _check_company_auto = True
-    # what pending_escalations_sql reads
-    _batch_flush_fields = {
-        "cs.complaint": [
-            "active",
-            "company_id",
-            "resolved_date",
-            "deadline_status",
-            "resolve_deadline",
-            "acknowledged_date",
-            "ack_deadline",
-            "escalation_level",
-        ],
-        "res.company": ["cs_manager_escalation_hours"],
-    }
     _mail_post_access = "read"
 
     # identification
@@ -250,76 +178,13 @@ class CsComplaint(models.Model):
     merged_into_id = fields.Many2one(
         "cs.complaint", readonly=True, copy=False, index="btree_not_null"
     )
-    # deadlines
-    sla_policy_id = fields.Many2one(
-        "cs.sla.policy",
-        string="Deadline Policy",
-        tracking=True,
-        compute="_compute_sla_policy_id",
-        store=True,
-        readonly=False,
-        check_company=True,
-    )
-    ack_deadline = fields.Datetime(
-        string="Acknowledgement Deadline", compute="_compute_deadlines", store=True
-    )
-    resolve_deadline = fields.Datetime(
-        string="Resolution Deadline",
-        compute="_compute_deadlines",
-        store=True,
-        index=True,
-        tracking=True,
-    )
-    resolve_warning_date = fields.Datetime(
-        string="At Risk From", compute="_compute_deadlines", store=True
-    )
-    holiday_missing_years = fields.Char(
-        string="Years Without Public Holidays",
-        compute="_compute_deadlines",
-        store=True,
-        help="Years from receipt to the resolution deadline for which the "
-        "calendar has no public holidays: the deadline counts only weekends "
-        "as days off in them.",
-    )
-    deadline_status = fields.Selection(
-        DEADLINE_STATUSES,
-        compute="_compute_deadline_status",
-        store=True,
-        index=True,
-        tracking=True,
-    )
-    deadline_tz = fields.Char(
-        compute="_compute_deadline_tz",
-        help="Time zone of the calendar the deadlines are counted on.",
-    )
-    hours_left = fields.Float(
-        compute="_compute_hours_left",
-        help="Hours until the resolution deadline; negative once breached.",
-    )
+    # deadlines: the fields are in cs.deadline.mixin, which reads these
     extension_ids = fields.One2many(
         "cs.complaint.extension", "complaint_id", string="Extensions", copy=False
-    )
-    next_extension_id = fields.Many2one(
-        "cs.sla.policy.extension", compute="_compute_next_extension_id"
-    )
-    escalation_level = fields.Selection(
-        [(str(level), label) for level, label in ESCALATION_LEVELS],
-        default="0",
-        readonly=True,
-        copy=False,
-        help="Raised by the deadline check; each raise is noted in the chatter.",
-    )
-    escalation_user_id = fields.Many2one(
-        "res.users", string="Escalated To", readonly=True, copy=False, tracking=True
     )
     quality_review_count = fields.Integer(
         compute="_compute_quality_review_count",
         groups="customer_service_bank.group_cs_supervisor",
-    )
-    escalation_error = fields.Char(
-        readonly=True,
-        copy=False,
-        help="Why the last escalation could not notify anyone.",
     )
 
     _sql_constraints = [
@@ -493,128 +358,11 @@ class CsComplaint(models.Model):
             complaint.repeat_of_id = previous
             complaint.is_repeat = bool(previous)
 
-    @api.depends(
-        "company_id", "team_id", "category_id", "channel", "priority", "partner_id"
-    )
-    def _compute_sla_policy_id(self):
-        for complaint, policy in self.env["cs.sla.policy"]._match(self).items():
-            complaint.sla_policy_id = policy
-
     def _tier_sla_policy(self):
         """The deadline policy of the customer's tier, if of this company."""
         self.ensure_one()
         policy = self.partner_id.sudo().cs_segment_id.sla_policy_id
         return policy if policy.company_id == self.company_id else policy.browse()
-
-    @api.depends(
-        "received_date",
-        "sla_policy_id",
-        "team_id",
-        "stage_log_ids.date_out",
-        "extension_ids.state",
-    )
-    def _compute_deadlines(self):
-        """Deadlines from the policy, pauses and approved extensions.
-
-        Editing a policy or a calendar does not move the deadlines of
-        complaints already received: rules apply from their effective date.
-        """
-        clocks = {}
-        for complaint in self:
-            policy = complaint.sla_policy_id
-            if not policy or not complaint.received_date:
-                complaint.update(
-                    {
-                        "ack_deadline": False,
-                        "resolve_deadline": False,
-                        "resolve_warning_date": False,
-                        "holiday_missing_years": False,
-                    }
-                )
-                continue
-            calendar = complaint._deadline_calendar()
-            if calendar not in clocks:
-                clocks[calendar] = calendar._cs_working_days()
-            clock = clocks[calendar]
-            received = complaint.received_date
-            # pauses and extensions lengthen the period counted from receipt
-            # (15 days extended to 30 in total): a period ending on a
-            # non-working day moves forward once, at its very end
-            deadline = clock.add(received, policy.resolve_time, policy.resolve_unit)
-            units = {policy.resolve_unit}
-            if policy.pause_when_awaiting:
-                for log in complaint.stage_log_ids:
-                    if log.stage_kind == "awaiting" and log.date_out:
-                        amount, unit = clock.paused(
-                            log.date_in, log.date_out, policy.resolve_unit
-                        )
-                        deadline = clock.add(deadline, amount, unit)
-            for request in complaint.extension_ids.sorted("sequence"):
-                if request.state == "approved":
-                    step = request.step_id
-                    deadline = clock.add(deadline, step.time, step.unit)
-                    units.add(step.unit)
-            if policy.roll_forward and units != {"hours"}:
-                deadline = clock.add(deadline, 0, "calendar_days", roll_forward=True)
-            threshold = policy._effective_warning_threshold() / 100
-            warning = received + (deadline - received) * threshold
-            # hours do not care for holidays, nor do calendar days counted
-            # without rolling forward
-            missing = (
-                clock.years_without_holidays(received, deadline)
-                if "working_days" in units
-                or policy.ack_unit == "working_days"
-                or (policy.roll_forward and units != {"hours"})
-                else []
-            )
-            complaint.update(
-                {
-                    "ack_deadline": clock.add(
-                        received, policy.ack_time, policy.ack_unit, policy.roll_forward
-                    )
-                    if policy.ack_time
-                    else False,
-                    "resolve_deadline": deadline,
-                    "resolve_warning_date": warning.replace(microsecond=0),
-                    "holiday_missing_years": ", ".join(map(str, missing)) or False,
-                }
-            )
-
-    @api.depends(
-        "ack_deadline",
-        "resolve_deadline",
-        "resolve_warning_date",
-        "acknowledged_date",
-        "resolved_date",
-        "paused_since",
-    )
-    def _compute_deadline_status(self):
-        now = fields.Datetime.now()
-        for complaint in self:
-            complaint.deadline_status = complaint._deadline_status_at(
-                complaint.paused_since or now
-            )
-
-    @api.depends("team_id", "company_id")
-    def _compute_deadline_tz(self):
-        for complaint in self:
-            complaint.deadline_tz = complaint._deadline_calendar().tz or "UTC"
-
-    def _compute_hours_left(self):
-        now = fields.Datetime.now()
-        for complaint in self:
-            if complaint.resolve_deadline and not complaint.resolved_date:
-                moment = complaint.paused_since or now
-                complaint.hours_left = (
-                    complaint.resolve_deadline - moment
-                ).total_seconds() / 3600
-            else:
-                complaint.hours_left = 0.0
-
-    @api.depends("sla_policy_id.extension_ids", "extension_ids.state")
-    def _compute_next_extension_id(self):
-        for complaint in self:
-            complaint.next_extension_id = complaint._next_extension_step()
 
     # ------------------------------------------------------------------
     # CRUD
@@ -622,8 +370,7 @@ class CsComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._assign_references(vals_list)
-        self._assign_intake_teams(vals_list)
+        # references and teams are given first, in cs_complaint_intake.py
         # handlers of a batch get one digest below, not a mail per complaint
         batch = len(vals_list) > 1
         model = self.with_context(mail_auto_subscribe_no_notify=True) if batch else self
@@ -738,147 +485,6 @@ class CsComplaint(models.Model):
     # business methods
     # ------------------------------------------------------------------
 
-    def _deadline_calendar(self):
-        self.ensure_one()
-        return (
-            self.team_id._deadline_calendar()
-            if self.team_id
-            else (
-                self.company_id.cs_default_calendar_id
-                or self.company_id.resource_calendar_id
-            )
-        )
-
-    def _deadline_status_at(self, moment):
-        """The deadline status at ``moment``; see deadline_status_sql()."""
-        self.ensure_one()
-        if self.resolved_date:
-            on_time = (
-                not self.resolve_deadline or self.resolved_date <= self.resolve_deadline
-            )
-            return "met" if on_time else "breached"
-        if not self.resolve_deadline:
-            return "on_track"
-        ack_missed = (
-            not self.acknowledged_date
-            and self.ack_deadline
-            and self.ack_deadline < moment
-        )
-        if self.resolve_deadline < moment or ack_missed:
-            return "breached"
-        if self.resolve_warning_date and self.resolve_warning_date <= moment:
-            return "at_risk"
-        return "on_track"
-
-    def _pending_extension(self, exclude=None):
-        """The extension request awaiting approval, leaving out ``exclude``."""
-        self.ensure_one()
-        return (self.extension_ids - (exclude or self.extension_ids.browse())).filtered(
-            lambda request: request.state == "requested"
-        )
-
-    def _check_no_pending_extension(self, exclude=None):
-        if self._pending_extension(exclude):
-            raise UserError(
-                _(
-                    "%(complaint)s already has an extension waiting for approval.",
-                    complaint=self.display_name,
-                )
-            )
-
-    def _next_extension_step(self, exclude=None):
-        """The policy's first extension step not yet approved, if none is pending.
-
-        ``exclude`` is a request to leave out, such as the one being created.
-        """
-        self.ensure_one()
-        if self._pending_extension(exclude):
-            return self.env["cs.sla.policy.extension"]
-        approved = self.extension_ids.filtered(
-            lambda request: request.state == "approved"
-        )
-        return (self.sla_policy_id.extension_ids - approved.step_id)[:1]
-
-    @api.model
-    def _assign_references(self, vals_list):
-        """Give every new complaint without a reference the next one of its
-        company's sequence (or of the sequence shared by all companies).
-
-        One search finds the sequences of the whole batch, and each reserves
-        its numbers in one query, so batch imports keep a constant cost.
-        """
-        placeholder = _("New")
-        unnamed = [
-            vals
-            for vals in vals_list
-            if not vals.get("name") or vals["name"] == placeholder
-        ]
-        if not unnamed:
-            return
-        by_company = defaultdict(list)
-        for vals in unnamed:
-            by_company[vals.get("company_id") or self.env.company.id].append(vals)
-        sequences = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "cs.complaint"),
-                    ("company_id", "in", [*by_company, False]),
-                ],
-                order="company_id, id",
-            )
-        )
-        for company_id, company_vals in by_company.items():
-            sequence = (
-                sequences.filtered(
-                    lambda seq, company_id=company_id: seq.company_id.id == company_id
-                )[:1]
-                or sequences.filtered(lambda seq: not seq.company_id)[:1]
-            )
-            if not sequence:
-                raise UserError(_("The complaint reference sequence is missing."))
-            references = sequence._cs_next_references(len(company_vals))
-            for vals, reference in zip(company_vals, references, strict=True):
-                vals["name"] = reference
-
-    @api.model
-    def _assign_intake_teams(self, vals_list):
-        """Give a team to every new complaint that arrives without one.
-
-        Left out, the team defaults as in the form (the user's own team);
-        otherwise, and for another company, it is the company's intake team
-        from Settings. Without one the complaint is refused with the setting
-        named, rather than a database error.
-        """
-        teamless = [vals for vals in vals_list if not vals.get("team_id")]
-        if not teamless:
-            return
-        default_team_id = self.default_get(["team_id"]).get("team_id")
-        for vals in teamless:
-            company = (
-                self.env["res.company"].browse(vals.get("company_id"))
-                or self.env.company
-            )
-            if (
-                "team_id" not in vals
-                and default_team_id
-                and company == self.env.company
-            ):
-                vals["team_id"] = default_team_id
-                continue
-            team = company.sudo().cs_intake_team_id
-            if not team:
-                raise ValidationError(
-                    _(
-                        "The complaint has no team and %(company)s has no default "
-                        "intake team. Choose a team, or set one in Settings > "
-                        "Customer Service > Default Intake Team.",
-                        company=company.name,
-                    )
-                )
-            vals["team_id"] = team.id
-
     def _check_can_enter(self, stage):
         """Refuse moves that would resolve or close a complaint too early."""
         if stage.kind not in DONE_KINDS:
@@ -986,242 +592,6 @@ class CsComplaint(models.Model):
         thousands of complaints that must all be acknowledged at once.
         """
         template.send_mail_batch(self.ids)
-
-    # ------------------------------------------------------------------
-    # scheduled action
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _cron_check_deadlines(self, batch_size=ESCALATION_BATCH_SIZE):
-        """Refresh deadline statuses, then escalate one batch.
-
-        Statuses change in one set-based UPDATE. Escalations are claimed with
-        an UPDATE ... SKIP LOCKED that only raises levels, so a rerun or a
-        second worker never escalates a complaint to the same level twice;
-        ``ir.cron`` calls again while ``_notify_progress`` reports more.
-        """
-        self._refresh_deadline_status()
-        return self._run_batch_job(batch_size)
-
-    @api.model
-    def _refresh_deadline_status(self):
-        self.flush_model()
-        status = deadline_status_sql(fields.Datetime.now())
-        self.env.cr.execute(
-            SQL(
-                """
-            UPDATE cs_complaint c
-               SET deadline_status = %s
-             WHERE c.active
-               AND c.resolved_date IS NULL
-               AND c.resolve_deadline IS NOT NULL
-               AND c.deadline_status IS DISTINCT FROM %s
-            """,
-                status,
-                status,
-            )
-        )
-        self.invalidate_model(["deadline_status"])
-
-    @api.model
-    def _batch_remaining(self):
-        return self._batch_count(pending_escalations_sql(fields.Datetime.now()))
-
-    @api.model
-    def _batch_claim(self, limit):
-        """Raise the escalation level of up to ``limit`` complaints, returned.
-
-        Rows another worker holds are skipped, and the level only ever rises.
-        """
-        rows = self._batch_fetch(
-            SQL(
-                """
-            WITH due AS (%s)
-            UPDATE cs_complaint c
-               SET escalation_level = due.due_level::varchar
-              FROM due
-             WHERE c.id = due.id
-         RETURNING c.id
-            """,
-                self._batch_lock_sql(
-                    pending_escalations_sql(fields.Datetime.now()),
-                    limit,
-                    order=SQL("c.id"),
-                    of="c",
-                ),
-            )
-        )
-        self.invalidate_model(["escalation_level"])
-        return self.browse(row[0] for row in rows)
-
-    @api.model
-    def _batch_process(self, batch):
-        batch._notify_escalation()
-        return batch
-
-    @api.model
-    def _batch_failed(self, item, error):
-        """The claim raised the level: keep the error, the complaint is done."""
-        item.escalation_error = str(error)[:250]
-        return True
-
-    def _escalation_recipient(self, level):
-        """The user a level notifies: handler, supervisor, then manager.
-
-        A missing person hands the escalation to the next level up, or, at
-        the top, back down the chain: someone is always told.
-        """
-        self.ensure_one()
-        chain = [self.user_id, self.team_id.supervisor_id, self.team_id.manager_id]
-        candidates = chain[level - 1 :] + chain[: level - 1][::-1]
-        return next((user for user in candidates if user), self.env["res.users"])
-
-    def _notify_escalation(self):
-        """Log, schedule and mail the escalations of ``self`` in batch."""
-        activity_type = self.env.ref(
-            "customer_service_bank.mail_activity_type_cs_escalation"
-        )
-        level_labels = dict(
-            self._fields["escalation_level"]._description_selection(self.env)
-        )
-        status_labels = dict(
-            self._fields["deadline_status"]._description_selection(self.env)
-        )
-        bodies, activities, to_mail = {}, [], self.browse()
-        for complaint in self:
-            level = int(complaint.escalation_level)
-            recipient = complaint._escalation_recipient(level)
-            # the note logged below names the recipient: a tracking message per
-            # complaint would repeat it and cost two queries each
-            complaint.with_context(mail_notrack=True).escalation_user_id = recipient
-            notify = recipient and complaint.company_id.cs_escalation_enabled
-            status = status_labels[complaint.deadline_status]
-            if notify:
-                body = _(
-                    "Deadline %(status)s: escalated to %(level)s (%(user)s).",
-                    status=status,
-                    level=level_labels[str(level)],
-                    user=recipient.name,
-                )
-            else:
-                body = _(
-                    "Deadline %(status)s: escalation level %(level)s, nobody notified.",
-                    status=status,
-                    level=level_labels[str(level)],
-                )
-            bodies[complaint.id] = Markup("<p>%s</p>") % body
-            if complaint.holiday_missing_years:
-                bodies[complaint.id] += Markup("<p>%s</p>") % _(
-                    "The calendar has no public holidays for %(years)s: the "
-                    "deadline counts weekends only in those years.",
-                    years=complaint.holiday_missing_years,
-                )
-            if notify:
-                activities.append(
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id(self._name),
-                        "res_id": complaint.id,
-                        "activity_type_id": activity_type.id,
-                        "summary": _(
-                            "%(complaint)s: deadline %(status)s",
-                            complaint=complaint.name,
-                            status=status,
-                        ),
-                        "user_id": recipient.id,
-                        "date_deadline": fields.Date.context_today(
-                            complaint, complaint.resolve_deadline
-                        ),
-                    }
-                )
-                to_mail |= complaint
-        self._message_log_batch(bodies=bodies)
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            activities
-        )
-        to_mail._mail_digests("escalated", "escalation_user_id")
-        self.escalation_error = False
-
-    # ------------------------------------------------------------------
-    # demo data
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _demo_replay_stage_history(self, histories):
-        """Demo data only: give demo complaints the stage history of their past.
-
-        Complaints loaded from XML enter their current stage at install time,
-        so that every stage passage would start and end then. ``histories``
-        maps complaint ids to their moves after receipt, as (stage kind,
-        hours after receipt) pairs in order, the last one into their current
-        stage. Their passages are replaced by those of the moves, and their
-        acknowledgement, resolution, final response, reopenings and pause
-        are set as the moves would have set them.
-        """
-        # the first stage of each kind
-        stages = {
-            stage.kind: stage
-            for stage in self.env["cs.complaint.stage"].search(
-                [], order="sequence desc"
-            )
-        }
-        complaints = self.browse(histories).with_context(tracking_disable=True)
-        Log = self.env["cs.complaint.stage.log"].sudo()
-        Log.search([("complaint_id", "in", complaints.ids)]).unlink()
-        for complaint in complaints:
-            kinds, dates = zip(
-                *[
-                    (kind, complaint.received_date + timedelta(hours=hours))
-                    for kind, hours in [("new", 0), *histories[complaint.id]]
-                ],
-                strict=True,
-            )
-            if kinds[-1] != complaint.stage_kind:
-                raise ValidationError(
-                    _(
-                        "The demo history of %(complaint)s ends in another stage.",
-                        complaint=complaint.display_name,
-                    )
-                )
-            Log.create(
-                [
-                    {
-                        "complaint_id": complaint.id,
-                        "team_id": complaint.team_id.id,
-                        "stage_id": stages[kind].id,
-                        "stage_kind": kind,
-                        "user_id": (complaint.user_id or self.env.user).id,
-                        "date_in": date_in,
-                        "date_out": date_out,
-                    }
-                    for kind, date_in, date_out in zip(
-                        kinds, dates, [*dates[1:], False], strict=True
-                    )
-                ]
-            )
-            moves = list(zip(kinds, kinds[1:], dates[1:], strict=False))
-            resolved = [
-                date
-                for before, kind, date in moves
-                if kind in DONE_KINDS and before not in DONE_KINDS
-            ]
-            resolved_date = resolved[-1] if kinds[-1] in DONE_KINDS else False
-            complaint.write(
-                {
-                    "acknowledged_date": next(
-                        (date for _before, kind, date in moves if kind != "new"), False
-                    ),
-                    "resolved_date": resolved_date,
-                    "final_response_date": resolved_date,
-                    "reopen_count": sum(
-                        before in DONE_KINDS and kind not in DONE_KINDS
-                        for before, kind, _date in moves
-                    ),
-                    "paused_since": dates[-1]
-                    if kinds[-1] == "awaiting"
-                    and complaint.sla_policy_id.pause_when_awaiting
-                    else False,
-                }
-            )
 
     def _mail_digests(self, kind, user_field):
         """Notify each user in ``user_field`` once of all their complaints.

@@ -1,10 +1,8 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .constants import AUM_CATEGORIES, DIGITAL_CHANNELS
+from . import cs_customer_metrics_sql as steps
 
 STAGE = "cs_customer_metrics_stage"
 BATCH_SIZE = 50000
@@ -48,8 +46,6 @@ APPLIED_COLUMNS = [
     ("computed_segment", "segment_id"),
     ("tag_array", "tag_ids"),
 ]
-# weights of the value score (percent): assets, amount, count, recency
-VALUE_SCORE_WEIGHTS = (40, 30, 20, 10)
 
 
 class CsCustomerMetrics(models.Model):
@@ -484,233 +480,53 @@ class CsCustomerMetrics(models.Model):
         each of assets, amount, count and recency gives the cumulative share
         of customers at or below it (0 for none), the value score weighs them
         and the RFM scores cut them in fifths. Given ``partner_ids``, those
-        are ranked against the values stored on the other customers.
+        are ranked against the values stored on the other customers. Each
+        step is built in cs_customer_metrics_sql.py.
         """
         today = fields.Date.context_today(self)
         default_company = self.env.company.id
         companies = self.env["res.company"].sudo().search([])
         currencies = self.env["res.currency"].sudo().search([])
         Currency = self.env["res.currency"]
-        settings = SQL(", ").join(
-            SQL(
-                "(%s, %s::date, %s::float8)",
-                company.id,
-                today - relativedelta(months=company.cs_metrics_window_months),
-                company.cs_key_customer_percent,
-            )
-            for company in companies
-        )
-        conversions = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s::numeric)",
-                company.id,
-                currency.id,
-                Currency._get_conversion_rate(
-                    currency, company.currency_id, company, today
-                ),
-            )
-            for company in companies
-            for currency in currencies
-        )
 
-        def only(column):
-            return (
-                SQL("AND %s = ANY(%s)", SQL(column), partner_ids)
-                if partner_ids
-                else SQL()
+        def rate(currency, company):
+            return Currency._get_conversion_rate(
+                currency, company.currency_id, company, today
             )
 
-        others = SQL()
-        if partner_ids:
-            others = SQL(
-                """
-                UNION ALL
-                SELECT p.id, COALESCE(p.company_id, %(company)s), m.aum,
-                       m.transaction_amount, m.transaction_count,
-                       %(today)s::date - m.last_transaction_date, FALSE
-                  FROM res_partner p
-                  JOIN cs_customer_metrics m ON m.partner_id = p.id
-                 WHERE p.active AND p.cs_customer_number IS NOT NULL
-                   AND NOT p.id = ANY(%(ids)s)
-                   AND COALESCE(p.company_id, %(company)s) IN (
-                       SELECT company_id FROM target)
-                """,
-                company=default_company,
-                today=today,
-                ids=partner_ids,
-            )
-        w_aum, w_amount, w_count, w_recency = VALUE_SCORE_WEIGHTS
-        tiers = self.env["cs.segment"].sudo().search([("kind", "=", "tier")])
-        tags = self.env["cs.segment"].sudo().search([("kind", "=", "tag")])
-        tier_case = (
-            SQL(
-                "CASE %s END",
-                SQL(" ").join(
-                    SQL("WHEN %s THEN %s", tier._rule_sql("m"), tier.id)
-                    for tier in tiers
+        Segment = self.env["cs.segment"].sudo()
+        tiers = Segment.search([("kind", "=", "tier")])
+        tags = Segment.search([("kind", "=", "tag")])
+        return steps.with_steps(
+            [
+                # what the run needs to know
+                (
+                    "settings(company_id, window_start, key_percent)",
+                    steps.settings_values(companies, today),
                 ),
-            )
-            if tiers
-            else SQL("NULL::integer")
-        )
-        tag_array = SQL(
-            "array_remove(ARRAY[%s]::integer[], NULL)",
-            SQL(", ").join(
-                SQL("CASE WHEN %s THEN %s END", tag._rule_sql("m"), tag.id)
-                for tag in tags
-            ),
-        )
-        return SQL(
-            """
-            WITH settings(company_id, window_start, key_percent) AS (
-                VALUES %(settings)s
-            ), conversion(company_id, currency_id, factor) AS (
-                VALUES %(conversions)s
-            ), target AS (
-                SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id,
-                       p.cs_segment_override_id AS override_id
-                  FROM res_partner p
-                 WHERE p.active AND p.cs_customer_number IS NOT NULL %(only_p)s
-            ), transactions AS (
-                SELECT t.partner_id,
-                       count(*) FILTER (WHERE t.date >= s.window_start) AS n,
-                       count(*) FILTER (WHERE t.date >= s.window_start
-                                          AND t.channel IN %(digital)s) AS digital,
-                       sum(t.amount * COALESCE(c.factor, 1))
-                           FILTER (WHERE t.date >= s.window_start) AS amount,
-                       max(t.date) AS last_date
-                  FROM cs_customer_transaction t
-                  JOIN settings s ON s.company_id = t.company_id
-                  LEFT JOIN conversion c ON c.company_id = t.company_id
-                                        AND c.currency_id = t.currency_id
-                 WHERE t.date <= %(today)s %(only_t)s
-                 GROUP BY t.partner_id
-            ), holdings AS (
-                SELECT h.partner_id, sum(h.balance * COALESCE(c.factor, 1)) AS aum
-                  FROM cs_product_holding h
-                  LEFT JOIN conversion c ON c.company_id = h.company_id
-                                        AND c.currency_id = h.currency_id
-                 WHERE h.active AND h.category IN %(aum_categories)s %(only_h)s
-                 GROUP BY h.partner_id
-            ), complaints AS (
-                SELECT partner_id, count(*) AS n,
-                       max(received_date)::date AS last_date
-                  FROM cs_complaint
-                 WHERE active AND partner_id IS NOT NULL %(only_c)s
-                 GROUP BY partner_id
-            ), followups AS (
-                SELECT partner_id, max(done_date) AS last_done
-                  FROM cs_followup
-                 WHERE done_date IS NOT NULL %(only_f)s
-                 GROUP BY partner_id
-            ), sensitive AS (
-                SELECT s.partner_id,
-                       date_part('year', age(%(today)s, s.birth_date))::integer
-                           AS age,
-                       array_remove(array_agg(r.special_need_id), NULL) AS need_ids
-                  FROM cs_customer_sensitive s
-                  LEFT JOIN cs_customer_sensitive_special_need_rel r
-                         ON r.sensitive_id = s.id
-                 WHERE TRUE %(only_s)s
-                 GROUP BY s.partner_id, s.birth_date
-            ), metrics AS (
-                SELECT tg.id AS partner_id, tg.company_id, tg.override_id,
-                       COALESCE(h.aum, 0)::numeric AS aum,
-                       COALESCE(x.amount, 0)::numeric AS transaction_amount,
-                       COALESCE(x.n, 0)::integer AS transaction_count,
-                       x.last_date AS last_transaction_date,
-                       (%(today)s::date - x.last_date) AS recency_days,
-                       (CASE WHEN x.n > 0 THEN round(100.0 * x.digital / x.n, 2)
-                             ELSE 0 END)::float8 AS digital_share,
-                       COALESCE(cp.n, 0)::integer AS complaint_count,
-                       GREATEST(cp.last_date, f.last_done) AS last_contact_date,
-                       se.age,
-                       COALESCE(se.need_ids, '{}'::integer[]) AS special_need_ids
-                  FROM target tg
-                  LEFT JOIN transactions x ON x.partner_id = tg.id
-                  LEFT JOIN holdings h ON h.partner_id = tg.id
-                  LEFT JOIN complaints cp ON cp.partner_id = tg.id
-                  LEFT JOIN followups f ON f.partner_id = tg.id
-                  LEFT JOIN sensitive se ON se.partner_id = tg.id
-            ), population AS (
-                SELECT partner_id, company_id, aum, transaction_amount,
-                       transaction_count, recency_days, TRUE AS is_target
-                  FROM metrics
-                %(others)s
-            ), totals AS (
-                SELECT company_id, count(*) AS total FROM population
-                 GROUP BY company_id
-            ), ranked AS (
-                SELECT pp.partner_id, pp.company_id, pp.is_target, n.total,
-                       CASE WHEN aum > 0 THEN (n.total + 1 - rank() OVER (
-                           PARTITION BY pp.company_id ORDER BY aum DESC))::float8
-                           / n.total ELSE 0 END AS c_aum,
-                       CASE WHEN transaction_amount > 0 THEN (n.total + 1 - rank()
-                           OVER (PARTITION BY pp.company_id
-                                 ORDER BY transaction_amount DESC))::float8
-                           / n.total ELSE 0 END AS c_amount,
-                       CASE WHEN transaction_count > 0 THEN (n.total + 1 - rank()
-                           OVER (PARTITION BY pp.company_id
-                                 ORDER BY transaction_count DESC))::float8
-                           / n.total ELSE 0 END AS c_count,
-                       CASE WHEN recency_days IS NOT NULL THEN (n.total + 1 - rank()
-                           OVER (PARTITION BY pp.company_id
-                                 ORDER BY recency_days))::float8
-                           / n.total ELSE 0 END AS c_recency
-                  FROM population pp JOIN totals n ON n.company_id = pp.company_id
-            ), scored AS (
-                SELECT r.*,
-                       round((%(w_aum)s * c_aum + %(w_amount)s * c_amount
-                              + %(w_count)s * c_count
-                              + %(w_recency)s * c_recency)::numeric)::float8
-                           AS value_score
-                  FROM ranked r
-            ), keyed AS (
-                SELECT sc.*,
-                       sc.value_score > 0 AND row_number() OVER (
-                           PARTITION BY sc.company_id
-                           ORDER BY sc.value_score DESC, sc.partner_id)
-                       <= ceil(sc.total * st.key_percent / 100.0) AS is_key
-                  FROM scored sc JOIN settings st ON st.company_id = sc.company_id
-            ), m AS (
-                SELECT mt.*,
-                       greatest(1, ceil(k.c_recency * 5))::integer AS recency_score,
-                       greatest(1, ceil(k.c_count * 5))::integer AS frequency_score,
-                       greatest(1, ceil(k.c_amount * 5))::integer AS monetary_score,
-                       k.value_score, k.is_key
-                  FROM metrics mt
-                  JOIN keyed k ON k.partner_id = mt.partner_id AND k.is_target
-            )
-            SELECT m.partner_id, %(today)s::date AS run_date, m.company_id, m.aum,
-                   m.transaction_amount, m.transaction_count,
-                   m.last_transaction_date, m.recency_days, m.digital_share,
-                   m.complaint_count, m.last_contact_date, m.age,
-                   m.special_need_ids, m.recency_score, m.frequency_score,
-                   m.monetary_score, m.value_score, m.is_key,
-                   %(tier_case)s AS segment_id, %(tag_array)s AS tag_ids,
-                   m.override_id
-              FROM m %(domain_joins)s
-            """,
-            settings=settings,
-            conversions=conversions,
-            company=default_company,
-            today=today,
-            digital=DIGITAL_CHANNELS,
-            aum_categories=AUM_CATEGORIES,
-            only_p=only("p.id"),
-            only_t=only("t.partner_id"),
-            only_h=only("h.partner_id"),
-            only_c=only("partner_id"),
-            only_f=only("partner_id"),
-            only_s=only("s.partner_id"),
-            others=others,
-            w_aum=w_aum,
-            w_amount=w_amount,
-            w_count=w_count,
-            w_recency=w_recency,
-            tier_case=tier_case,
-            tag_array=tag_array,
-            domain_joins=SQL(" ").join(
-                segment._domain_join_sql("m") for segment in tiers | tags
-            ),
+                (
+                    "conversion(company_id, currency_id, factor)",
+                    steps.conversion_values(companies, currencies, rate),
+                ),
+                ("target", steps.target_sql(default_company, partner_ids)),
+                # each source, per customer
+                ("transactions", steps.transactions_sql(today, partner_ids)),
+                ("holdings", steps.holdings_sql(partner_ids)),
+                ("complaints", steps.complaints_sql(partner_ids)),
+                ("followups", steps.followups_sql(partner_ids)),
+                ("sensitive", steps.sensitive_sql(today, partner_ids)),
+                ("metrics", steps.metrics_per_customer_sql(today)),
+                # ranks and scores
+                (
+                    "population",
+                    steps.population_sql(default_company, today, partner_ids),
+                ),
+                ("totals", steps.totals_sql()),
+                ("ranked", steps.ranked_sql()),
+                ("scored", steps.scored_sql()),
+                ("keyed", steps.keyed_sql()),
+                ("m", steps.scores_sql()),
+            ],
+            # tier and tags by rules
+            steps.metrics_row_sql(today, tiers, tags),
         )

@@ -2,7 +2,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase, freeze_time, new_test_user
 
 
 class CsCommon(TransactionCase):
@@ -168,3 +168,35 @@ class CsCommon(TransactionCase):
             **values,
         }
         return cls.env["cs.complaint"].create(values)
+
+    @classmethod
+    def create_complaint_at(cls, moment, **values):
+        """create_complaint() with the clock at ``moment``, flushed there.
+
+        What the creation computes and logs (deadlines and their status, the
+        first stage passage, mails) is dated ``moment``.
+        """
+        with freeze_time(moment):
+            complaint = cls.create_complaint(**values)
+            cls.env.flush_all()
+        return complaint
+
+    @classmethod
+    def write_complaint_at(cls, complaints, moment, **values):
+        """Write ``values`` on ``complaints`` with the clock at ``moment``,
+        flushed there: a stage among them is entered at ``moment``."""
+        with freeze_time(moment):
+            complaints.write(values)
+            cls.env.flush_all()
+
+    @classmethod
+    def move_complaint_at(cls, complaints, stage, moment, **values):
+        """Move ``complaints`` to ``stage`` at ``moment``, with ``values``."""
+        cls.write_complaint_at(complaints, moment, stage_id=stage.id, **values)
+
+    @classmethod
+    def resolve_complaint_at(cls, complaints, moment, outcome="upheld", **values):
+        """Resolve ``complaints`` with ``outcome`` at ``moment``."""
+        cls.move_complaint_at(
+            complaints, cls.stage_resolved, moment, outcome=outcome, **values
+        )

@@ -25,17 +25,6 @@ class TestComplaintLifecycle(CsCommon):
             }
         )
 
-    def _create(self, moment=CREATED, **values):
-        with freeze_time(moment):
-            complaint = self.create_complaint(**values)
-            self.env.flush_all()
-        return complaint
-
-    def _move(self, complaint, moment, **values):
-        with freeze_time(moment):
-            complaint.write(values)
-            self.env.flush_all()
-
     def _customer_mails(self, complaint, subject):
         return self.env["mail.mail"].search(
             [
@@ -64,7 +53,7 @@ class TestComplaintLifecycle(CsCommon):
     # creation
 
     def test_create_gives_reference_and_deadlines(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         self.assertRegex(complaint.name, r"^CMP/2026/\d{5}$")
         self.assertEqual(complaint.sla_policy_id, self.policy_nfra)
         self.assertEqual(complaint.stage_id, self.stage_new)
@@ -75,7 +64,7 @@ class TestComplaintLifecycle(CsCommon):
         self.assertEqual(complaint.deadline_status, "on_track")
 
     def test_copy_is_a_new_complaint(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         copy = complaint.copy()
         self.assertEqual(copy.subject, f"{complaint.subject} (copy)")
         self.assertNotEqual(copy.name, complaint.name)
@@ -248,7 +237,7 @@ class TestComplaintLifecycle(CsCommon):
         self.assertEqual(mail.mapped("subject"), ["New work: 2 complaint(s)"])
 
     def test_creation_logs_stage_and_acknowledges_customer(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         log = complaint.stage_log_ids
         self.assertEqual(len(log), 1)
         self.assertEqual(
@@ -295,9 +284,9 @@ class TestComplaintLifecycle(CsCommon):
     # stages
 
     def test_stage_moves_are_logged(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         moved = datetime(2026, 11, 3, 4, 30)
-        self._move(
+        self.write_complaint_at(
             complaint.with_user(self.agent_a), moved, stage_id=self.stage_in_progress.id
         )
         self.assertEqual(complaint.acknowledged_date, moved)
@@ -315,7 +304,7 @@ class TestComplaintLifecycle(CsCommon):
             (self.stage_in_progress, "in_progress", self.agent_a, moved, False, 0.0),
         )
         # moving on keeps the first acknowledgement
-        self._move(
+        self.write_complaint_at(
             complaint, datetime(2026, 11, 4, 0, 0), stage_id=self.stage_awaiting.id
         )
         self.assertEqual(complaint.acknowledged_date, moved)
@@ -324,7 +313,7 @@ class TestComplaintLifecycle(CsCommon):
         self.assertEqual(progress_log.duration_hours, 19.5)
 
     def test_resolving_requires_an_outcome(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         with self.assertRaisesRolledBack(
             UserError, r"Set the outcome of CMP/2026/\d{5} before"
         ):
@@ -333,10 +322,10 @@ class TestComplaintLifecycle(CsCommon):
         self.assertEqual(len(complaint.stage_log_ids), 1)
 
     def test_resolving_sends_the_final_response(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         resolved = datetime(2026, 11, 10, 8, 0)
         # outcome and stage in one write, as the form's status bar saves them
-        self._move(
+        self.write_complaint_at(
             complaint,
             resolved,
             outcome="partially_upheld",
@@ -361,23 +350,23 @@ class TestComplaintLifecycle(CsCommon):
         )
 
     def test_reopening_clears_resolution_and_counts(self):
-        complaint = self._create()
-        self._move(
+        complaint = self.create_complaint_at(CREATED)
+        self.write_complaint_at(
             complaint,
             datetime(2026, 11, 10, 8, 0),
             outcome="rejected",
             stage_id=self.stage_resolved.id,
         )
-        self._move(
+        self.write_complaint_at(
             complaint, datetime(2026, 11, 11, 9, 0), stage_id=self.stage_in_progress.id
         )
         self.assertFalse(complaint.resolved_date)
         self.assertEqual(complaint.reopen_count, 1)
         self.assertEqual(complaint.deadline_status, "on_track")
         again = datetime(2026, 11, 12, 9, 0)
-        self._move(complaint, again, stage_id=self.stage_resolved.id)
+        self.write_complaint_at(complaint, again, stage_id=self.stage_resolved.id)
         self.assertEqual(complaint.resolved_date, again)
-        self._move(
+        self.write_complaint_at(
             complaint, datetime(2026, 11, 13, 9, 0), stage_id=self.stage_awaiting.id
         )
         self.assertEqual(complaint.reopen_count, 2)
@@ -389,8 +378,8 @@ class TestComplaintLifecycle(CsCommon):
         )
 
     def test_closing_requires_root_cause_and_finished_actions(self):
-        complaint = self._create()
-        self._move(
+        complaint = self.create_complaint_at(CREATED)
+        self.write_complaint_at(
             complaint,
             datetime(2026, 11, 10),
             outcome="upheld",
@@ -421,7 +410,7 @@ class TestComplaintLifecycle(CsCommon):
 
     def test_closing_without_analysis_when_not_required(self):
         self.company_a.cs_close_requires_analysis = False
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         self.env["cs.complaint.action"].create(
             {
                 "name": "Retrain the branch",
@@ -430,7 +419,7 @@ class TestComplaintLifecycle(CsCommon):
                 "date_deadline": date(2026, 11, 30),
             }
         )
-        self._move(
+        self.write_complaint_at(
             complaint,
             datetime(2026, 11, 10),
             outcome="rejected",
@@ -444,7 +433,7 @@ class TestComplaintLifecycle(CsCommon):
     # corrective actions
 
     def test_action_schedules_moves_and_completes_an_activity(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         with freeze_time(datetime(2026, 11, 3, 2, 0)):
             action = (
                 self.env["cs.complaint.action"]
@@ -538,7 +527,7 @@ class TestComplaintLifecycle(CsCommon):
     # tracking, deletion and archiving
 
     def test_changes_are_tracked_in_the_chatter(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         # end the creating "request": changes are tracked from the stored values
         self._tracking(complaint)
         with freeze_time(datetime(2026, 11, 5, 2, 0)):
@@ -601,7 +590,7 @@ class TestComplaintLifecycle(CsCommon):
         )
 
     def test_complaints_cannot_be_deleted_only_archived(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         self.assertTrue(self.env.su)
         with self.assertRaisesRolledBack(UserError, "archive them instead of deleting"):
             complaint.sudo().unlink()
@@ -621,10 +610,14 @@ class TestComplaintLifecycle(CsCommon):
         with self.assertRaisesRolledBack(
             ValidationError, "is the employee complained about and cannot handle"
         ):
-            self._create(
-                subject_employee_id=self.employee_agent_a.id, user_id=self.agent_a.id
+            self.create_complaint_at(
+                CREATED,
+                subject_employee_id=self.employee_agent_a.id,
+                user_id=self.agent_a.id,
             )
-        complaint = self._create(subject_employee_id=self.employee_agent_a.id)
+        complaint = self.create_complaint_at(
+            CREATED, subject_employee_id=self.employee_agent_a.id
+        )
         with self.assertRaisesRolledBack(
             ValidationError, "is the employee complained about and cannot handle"
         ):
@@ -636,7 +629,9 @@ class TestComplaintLifecycle(CsCommon):
         with self.assertRaisesRolledBack(
             ValidationError, "is the customer and cannot handle their own complaint"
         ):
-            self._create(partner_id=self.agent_a.partner_id.id, user_id=self.agent_a.id)
+            self.create_complaint_at(
+                CREATED, partner_id=self.agent_a.partner_id.id, user_id=self.agent_a.id
+            )
 
     def test_recusal_in_the_form(self):
         with freeze_time(CREATED):

@@ -302,9 +302,7 @@ class TestFollowupPlanning(FollowupCommon):
 class TestFollowupAfterComplaint(FollowupCommon):
     def _resolve(self, complaints, user=None):
         complaints = complaints.with_user(user) if user else complaints
-        with freeze_time(RESOLVED):
-            complaints.write({"outcome": "upheld", "stage_id": self.stage_resolved.id})
-            self.env.flush_all()
+        self.resolve_complaint_at(complaints, RESOLVED)
 
     def test_resolved_complaint_gets_a_followup(self):
         complaint = self._complaint(user_id=self.agent_a.id)

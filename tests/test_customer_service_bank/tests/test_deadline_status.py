@@ -3,7 +3,9 @@ from datetime import datetime, timedelta
 from odoo.tests import freeze_time
 from odoo.tools import SQL
 
-from odoo.addons.customer_service_bank.models.cs_complaint import deadline_status_sql
+from odoo.addons.customer_service_bank.models.cs_deadline_mixin import (
+    deadline_status_sql,
+)
 
 from .common import CsCommon
 
@@ -18,24 +20,14 @@ class TestDeadlineStatus(CsCommon):
     and at risk from 13 Nov 18:29:59 UTC (75% of the time allowed).
     """
 
-    def _create(self, **values):
-        with freeze_time(CREATED):
-            complaint = self.create_complaint(**values)
-            self.env.flush_all()
-        return complaint
-
     def _fca(self):
         """Received Monday 2 Nov, 10:00 in London: acknowledge by 5 Nov 23:59:59."""
-        return self._create(
+        return self.create_complaint_at(
+            CREATED,
             team_id=self.team_b.id,
             sla_policy_id=self.policy_fca.id,
             received_date=datetime(2026, 11, 2, 10, 0),
         )
-
-    def _move(self, complaint, stage, moment, **values):
-        with freeze_time(moment):
-            complaint.write({"stage_id": stage.id, **values})
-            self.env.flush_all()
 
     def _status_at(self, complaint, moment):
         """The stored status after the scheduled refresh at ``moment``."""
@@ -44,7 +36,7 @@ class TestDeadlineStatus(CsCommon):
         return complaint.deadline_status
 
     def test_resolution_statuses_over_time(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 11, 17, 15, 59, 59))
         self.assertEqual(
             complaint.resolve_warning_date, datetime(2026, 11, 13, 18, 29, 59)
@@ -63,8 +55,8 @@ class TestDeadlineStatus(CsCommon):
             self.assertEqual(complaint._deadline_status_at(moment), status, moment)
 
     def test_resolved_on_time_is_met(self):
-        complaint = self._create()
-        self._move(
+        complaint = self.create_complaint_at(CREATED)
+        self.move_complaint_at(
             complaint,
             self.stage_resolved,
             datetime(2026, 11, 17, 15, 59, 59),
@@ -77,8 +69,8 @@ class TestDeadlineStatus(CsCommon):
         self.assertEqual(complaint.hours_left, 0.0)
 
     def test_resolved_late_is_breached(self):
-        complaint = self._create()
-        self._move(
+        complaint = self.create_complaint_at(CREATED)
+        self.move_complaint_at(
             complaint,
             self.stage_resolved,
             datetime(2026, 11, 17, 16, 0),
@@ -88,12 +80,14 @@ class TestDeadlineStatus(CsCommon):
         self.assertEqual(self._status_at(complaint, datetime(2026, 12, 1)), "breached")
 
     def test_reopened_complaint_runs_again(self):
-        complaint = self._create()
-        self._move(
+        complaint = self.create_complaint_at(CREATED)
+        self.move_complaint_at(
             complaint, self.stage_resolved, datetime(2026, 11, 10), outcome="upheld"
         )
         self.assertEqual(complaint.deadline_status, "met")
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 14))
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 14)
+        )
         self.assertFalse(complaint.resolved_date)
         self.assertEqual(complaint.deadline_status, "at_risk")
 
@@ -107,7 +101,9 @@ class TestDeadlineStatus(CsCommon):
             self._status_at(complaint, datetime(2026, 11, 6, 0, 0)), "breached"
         )
         # acknowledged late: the status follows the resolution deadline again
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 6, 0, 0))
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 6, 0, 0)
+        )
         self.assertEqual(complaint.acknowledged_date, datetime(2026, 11, 6, 0, 0))
         self.assertEqual(complaint.deadline_status, "on_track")
         self.assertEqual(self._status_at(complaint, datetime(2026, 11, 20)), "on_track")
@@ -117,7 +113,7 @@ class TestDeadlineStatus(CsCommon):
         self.assertEqual(self._status_at(complaint, datetime(2026, 12, 29)), "breached")
 
     def test_hours_left(self):
-        complaint = self._create()
+        complaint = self.create_complaint_at(CREATED)
         for moment, hours in [
             (datetime(2026, 11, 10, 15, 59, 59), 168.0),
             (datetime(2026, 11, 17, 15, 59, 59), 0.0),
@@ -128,7 +124,8 @@ class TestDeadlineStatus(CsCommon):
                 self.assertAlmostEqual(
                     complaint.hours_left, hours, places=6, msg=moment
                 )
-        no_deadline = self._create(
+        no_deadline = self.create_complaint_at(
+            CREATED,
             company_id=self.company_b.id,
             team_id=self.team_c.id,
             partner_id=self.customer_b.id,
@@ -137,10 +134,14 @@ class TestDeadlineStatus(CsCommon):
         self.assertEqual(no_deadline.hours_left, 0.0)
 
     def test_search_and_group_by_status(self):
-        on_track = self._create() | self._create(category_id=self.cat_loans.id)
+        on_track = self.create_complaint_at(CREATED) | self.create_complaint_at(
+            CREATED, category_id=self.cat_loans.id
+        )
         breached = self._fca()
-        met = self._create()
-        self._move(met, self.stage_resolved, datetime(2026, 11, 3), outcome="upheld")
+        met = self.create_complaint_at(CREATED)
+        self.move_complaint_at(
+            met, self.stage_resolved, datetime(2026, 11, 3), outcome="upheld"
+        )
         with freeze_time(datetime(2026, 11, 6)):
             self.env["cs.complaint"]._refresh_deadline_status()
         complaints = on_track | breached | met
@@ -173,23 +174,30 @@ class TestDeadlineStatus(CsCommon):
         boundaries, one second before and one second after.
         """
         pausing = self.policy_nfra.copy({"pause_when_awaiting": True})
-        nfra = self._create()
+        nfra = self.create_complaint_at(CREATED)
         fca_unacknowledged = self._fca()
         fca_acknowledged = self._fca()
-        self._move(fca_acknowledged, self.stage_in_progress, datetime(2026, 11, 3))
-        on_time = self._create(sla_policy_id=self.policy_psr.id)
-        self._move(
+        self.move_complaint_at(
+            fca_acknowledged, self.stage_in_progress, datetime(2026, 11, 3)
+        )
+        on_time = self.create_complaint_at(CREATED, sla_policy_id=self.policy_psr.id)
+        self.move_complaint_at(
             on_time, self.stage_resolved, datetime(2026, 11, 10), outcome="upheld"
         )
-        late = self._create()
-        self._move(late, self.stage_resolved, datetime(2026, 11, 18), outcome="upheld")
-        paused = self._create(sla_policy_id=pausing.id)
-        self._move(paused, self.stage_awaiting, datetime(2026, 11, 14, 2, 0))
-        resumed = self._create(sla_policy_id=pausing.id)
-        self._move(resumed, self.stage_awaiting, datetime(2026, 11, 4))
-        self._move(resumed, self.stage_in_progress, datetime(2026, 11, 9))
-        cfpb = self._create(sla_policy_id=self.policy_cfpb.id)
-        no_deadline = self._create(
+        late = self.create_complaint_at(CREATED)
+        self.move_complaint_at(
+            late, self.stage_resolved, datetime(2026, 11, 18), outcome="upheld"
+        )
+        paused = self.create_complaint_at(CREATED, sla_policy_id=pausing.id)
+        self.move_complaint_at(
+            paused, self.stage_awaiting, datetime(2026, 11, 14, 2, 0)
+        )
+        resumed = self.create_complaint_at(CREATED, sla_policy_id=pausing.id)
+        self.move_complaint_at(resumed, self.stage_awaiting, datetime(2026, 11, 4))
+        self.move_complaint_at(resumed, self.stage_in_progress, datetime(2026, 11, 9))
+        cfpb = self.create_complaint_at(CREATED, sla_policy_id=self.policy_cfpb.id)
+        no_deadline = self.create_complaint_at(
+            CREATED,
             company_id=self.company_b.id,
             team_id=self.team_c.id,
             partner_id=self.customer_b.id,

@@ -5,7 +5,9 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import freeze_time
 from odoo.tools import mute_logger
 
-from odoo.addons.customer_service_bank.models.cs_complaint import CsComplaint
+from odoo.addons.customer_service_bank.models.cs_complaint_escalation import (
+    CsComplaintEscalation,
+)
 
 from .common import CsCommon
 
@@ -279,7 +281,7 @@ class TestEscalationCron(CsCommon):
 
     def test_failing_complaint_does_not_stop_the_batch(self):
         first, failing, last = self._new_complaints(3)
-        original = CsComplaint._notify_escalation
+        original = CsComplaintEscalation._notify_escalation
 
         def notify_then_fail(records):
             """Do the whole work, then fail for one complaint: nothing may stay."""
@@ -288,7 +290,7 @@ class TestEscalationCron(CsCommon):
                 raise RuntimeError("SMTP relay refused the escalation")
 
         with (
-            patch.object(CsComplaint, "_notify_escalation", notify_then_fail),
+            patch.object(CsComplaintEscalation, "_notify_escalation", notify_then_fail),
             mute_logger(BATCH_LOGGER),
         ):
             self._run_cron(AT_RISK)

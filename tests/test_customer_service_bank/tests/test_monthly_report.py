@@ -90,28 +90,23 @@ class MonthlyReportCommon(CsCommon):
     @classmethod
     def _received(cls, day, channel, category):
         moment = datetime.fromisoformat(f"{day} 02:00")
-        with freeze_time(moment):
-            complaint = cls.create_complaint(
-                team_id=cls.team_d.id,
-                channel=channel,
-                category_id=category.id,
-                received_date=moment,
-            )
-            complaint.stage_id = cls.stage_in_progress
-            cls.env.flush_all()
+        complaint = cls.create_complaint_at(
+            moment,
+            team_id=cls.team_d.id,
+            channel=channel,
+            category_id=category.id,
+            received_date=moment,
+        )
+        cls.move_complaint_at(complaint, cls.stage_in_progress, moment)
         return complaint
 
     @classmethod
     def _resolve(cls, complaint, day, cause=None):
-        with freeze_time(datetime.fromisoformat(f"{day} 03:00")):
-            complaint.write(
-                {
-                    "outcome": "upheld",
-                    "root_cause_id": cause.id if cause else False,
-                    "stage_id": cls.stage_resolved.id,
-                }
-            )
-            cls.env.flush_all()
+        cls.resolve_complaint_at(
+            complaint,
+            datetime.fromisoformat(f"{day} 03:00"),
+            root_cause_id=cause.id if cause else False,
+        )
 
     @classmethod
     def _rating(cls, complaint):

@@ -2,8 +2,6 @@
 
 from datetime import date, datetime, timedelta
 
-from odoo.tests import freeze_time
-
 from .common import CsCommon
 
 # CsCommon complaints are received on Monday 2 Nov 2026 at 02:00 UTC.
@@ -16,20 +14,6 @@ class TestProcessAnalytics(CsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.root_cause_2 = cls.env["cs.root.cause"].create({"name": "Unclear terms"})
-
-    def _create(self, moment=CREATED, **values):
-        with freeze_time(moment):
-            complaint = self.create_complaint(**values)
-            self.env.flush_all()
-        return complaint
-
-    def _move(self, complaint, moment, **values):
-        with freeze_time(moment):
-            complaint.write(values)
-            self.env.flush_all()
-
-    def _resolve(self, complaint, moment, outcome="upheld"):
-        self._move(complaint, moment, outcome=outcome, stage_id=self.stage_resolved.id)
 
     def _stage_rows(self, team):
         rows = self.env["cs.complaint.stage.report"].search([("team_id", "=", team.id)])
@@ -50,9 +34,9 @@ class TestProcessAnalytics(CsCommon):
     # ------------------------------------------------------------------
 
     def test_reopening_closes_the_resolved_passage_and_opens_a_new_one(self):
-        complaint = self._create()
-        self._resolve(complaint, datetime(2026, 11, 3, 3, 0))
-        self._move(
+        complaint = self.create_complaint_at(CREATED)
+        self.resolve_complaint_at(complaint, datetime(2026, 11, 3, 3, 0))
+        self.write_complaint_at(
             complaint, datetime(2026, 11, 3, 7, 30), stage_id=self.stage_in_progress.id
         )
         new, resolved, reopened = complaint.stage_log_ids.sorted("id")
@@ -82,17 +66,17 @@ class TestProcessAnalytics(CsCommon):
     # ------------------------------------------------------------------
 
     def test_time_in_stage_on_a_known_timeline(self):
-        complaint = self._create()
-        self._move(
+        complaint = self.create_complaint_at(CREATED)
+        self.write_complaint_at(
             complaint, datetime(2026, 11, 2, 5, 0), stage_id=self.stage_in_progress.id
         )
-        self._move(
+        self.write_complaint_at(
             complaint, datetime(2026, 11, 3, 5, 0), stage_id=self.stage_awaiting.id
         )
-        self._move(
+        self.write_complaint_at(
             complaint, datetime(2026, 11, 3, 11, 0), stage_id=self.stage_in_progress.id
         )
-        self._resolve(complaint, datetime(2026, 11, 4, 5, 0))
+        self.resolve_complaint_at(complaint, datetime(2026, 11, 4, 5, 0))
         # new 2 h, in progress 24 h then 18 h, awaiting 6 h; resolved still open
         self.assertEqual(
             self._stage_rows(self.team_a),
@@ -105,16 +89,16 @@ class TestProcessAnalytics(CsCommon):
 
     def test_percentiles_of_a_known_set(self):
         hours = [1, 2, 3, 4, 10]
-        complaints = [self._create() for _hours in hours]
+        complaints = [self.create_complaint_at(CREATED) for _hours in hours]
         for complaint, spent in zip(complaints, hours, strict=True):
-            self._move(
+            self.write_complaint_at(
                 complaint,
                 CREATED + timedelta(hours=spent),
                 stage_id=self.stage_in_progress.id,
             )
         # one more in team B, to check the grouping keeps teams apart
-        other = self._create(team_id=self.team_b.id)
-        self._move(
+        other = self.create_complaint_at(CREATED, team_id=self.team_b.id)
+        self.write_complaint_at(
             other, CREATED + timedelta(hours=100), stage_id=self.stage_in_progress.id
         )
         # p50 = 3; p90 interpolates 60% of the way from 4 to 10
@@ -149,9 +133,12 @@ class TestProcessAnalytics(CsCommon):
         )
 
     def test_merged_complaints_are_left_out(self):
-        kept, duplicate = self._create(), self._create()
+        kept, duplicate = (
+            self.create_complaint_at(CREATED),
+            self.create_complaint_at(CREATED),
+        )
         for complaint in kept + duplicate:
-            self._move(
+            self.write_complaint_at(
                 complaint,
                 CREATED + timedelta(hours=4),
                 stage_id=self.stage_in_progress.id,
@@ -173,24 +160,28 @@ class TestProcessAnalytics(CsCommon):
 
     def test_complaint_figures_reopen_rate_and_first_contact_resolution(self):
         # resolved at once: acknowledged 3 h, resolved 27 h after receipt
-        straight = self._create()
-        self._move(
+        straight = self.create_complaint_at(CREATED)
+        self.write_complaint_at(
             straight, datetime(2026, 11, 2, 5, 0), stage_id=self.stage_in_progress.id
         )
-        self._resolve(straight, datetime(2026, 11, 3, 5, 0))
+        self.resolve_complaint_at(straight, datetime(2026, 11, 3, 5, 0))
         # went back to the customer for documents: resolved, not at first contact
-        asked = self._create()
-        self._move(asked, datetime(2026, 11, 2, 8, 0), stage_id=self.stage_awaiting.id)
-        self._resolve(asked, datetime(2026, 11, 4, 2, 0), outcome="rejected")
+        asked = self.create_complaint_at(CREATED)
+        self.write_complaint_at(
+            asked, datetime(2026, 11, 2, 8, 0), stage_id=self.stage_awaiting.id
+        )
+        self.resolve_complaint_at(
+            asked, datetime(2026, 11, 4, 2, 0), outcome="rejected"
+        )
         # resolved, reopened, resolved again
-        reopened = self._create()
-        self._resolve(reopened, datetime(2026, 11, 2, 12, 0))
-        self._move(
+        reopened = self.create_complaint_at(CREATED)
+        self.resolve_complaint_at(reopened, datetime(2026, 11, 2, 12, 0))
+        self.write_complaint_at(
             reopened, datetime(2026, 11, 3, 2, 0), stage_id=self.stage_in_progress.id
         )
-        self._resolve(reopened, datetime(2026, 11, 5, 2, 0))
+        self.resolve_complaint_at(reopened, datetime(2026, 11, 5, 2, 0))
         # still open, never acknowledged: no rate applies to it
-        pending = self._create()
+        pending = self.create_complaint_at(CREATED)
 
         Report = self.env["cs.complaint.report"]
         complaints = straight + asked + reopened + pending
@@ -240,8 +231,10 @@ class TestProcessAnalytics(CsCommon):
     def test_pareto_of_root_causes_is_ranked_with_cumulative_share(self):
         causes = [self.root_cause] * 3 + [self.root_cause_2]
         for cause in causes:
-            self._create(root_cause_id=cause.id, category_id=self.cat_loans.id)
-        self._create(category_id=self.cat_loans.id)
+            self.create_complaint_at(
+                CREATED, root_cause_id=cause.id, category_id=self.cat_loans.id
+            )
+        self.create_complaint_at(CREATED, category_id=self.cat_loans.id)
         self.env.flush_all()
         rows = self.env["cs.complaint.pareto.report"].search(
             [("dimension", "=", "root_cause"), ("company_id", "=", self.company_a.id)]

@@ -30,19 +30,12 @@ class TestSlaPresets(CsCommon):
         )
 
     def _receive(self, received, policy, team=None, now=NOW):
-        with freeze_time(now):
-            complaint = self.create_complaint(
-                received_date=received,
-                sla_policy_id=policy.id,
-                team_id=(team or self.team_a).id,
-            )
-            self.env.flush_all()
-        return complaint
-
-    def _move(self, complaint, stage, now):
-        with freeze_time(now):
-            complaint.stage_id = stage
-            self.env.flush_all()
+        return self.create_complaint_at(
+            now,
+            received_date=received,
+            sla_policy_id=policy.id,
+            team_id=(team or self.team_a).id,
+        )
 
     def _extend(self, complaint, step, state="approved"):
         request = self.env["cs.complaint.extension"].create(
@@ -236,10 +229,14 @@ class TestSlaPresets(CsCommon):
             self.policy_nfra,
             now=datetime(2026, 11, 2, 3, 0),
         )
-        self._move(complaint, self.stage_awaiting, datetime(2026, 11, 4, 3, 0))
+        self.move_complaint_at(
+            complaint, self.stage_awaiting, datetime(2026, 11, 4, 3, 0)
+        )
         self.assertEqual(complaint.paused_since, datetime(2026, 11, 4, 3, 0))
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 11, 17, 15, 59, 59))
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 9, 1, 0))
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 9, 1, 0)
+        )
         self.assertFalse(complaint.paused_since)
         # 4 to 9 Nov in Shanghai: 5 days more; day 20 is a Sunday, moved to Monday
         self.assertDeadlines(
@@ -257,14 +254,18 @@ class TestSlaPresets(CsCommon):
             now=datetime(2026, 11, 2, 3, 0),
         )
         # paused after the warning date (13 Nov 18:29:59)
-        self._move(complaint, self.stage_awaiting, datetime(2026, 11, 14, 2, 0))
+        self.move_complaint_at(
+            complaint, self.stage_awaiting, datetime(2026, 11, 14, 2, 0)
+        )
         self.assertEqual(complaint.deadline_status, "at_risk")
         with freeze_time(datetime(2026, 11, 20, 0, 0)):
             # past the deadline, but the clock stopped on 14 Nov
             complaint._refresh_deadline_status()
             self.assertEqual(complaint.deadline_status, "at_risk")
             self.assertAlmostEqual(complaint.hours_left, 85 + 3599 / 3600, places=6)
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 20, 0, 0))
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 20, 0, 0)
+        )
         # 14 to 20 Nov: 6 days more
         self.assertDeadlines(
             complaint,
@@ -287,8 +288,12 @@ class TestSlaPresets(CsCommon):
         )
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 11, 23, 23, 59, 59))
         # Friday 6 to Tuesday 10 Nov: Friday and Monday are paused
-        self._move(complaint, self.stage_awaiting, datetime(2026, 11, 6, 15, 0))
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 10, 9, 0))
+        self.move_complaint_at(
+            complaint, self.stage_awaiting, datetime(2026, 11, 6, 15, 0)
+        )
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 10, 9, 0)
+        )
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 11, 25, 23, 59, 59))
 
     def test_pauses_add_up_on_weeks(self):
@@ -299,11 +304,19 @@ class TestSlaPresets(CsCommon):
             self.team_b,
             now=datetime(2026, 11, 2, 11, 0),
         )
-        self._move(complaint, self.stage_awaiting, datetime(2026, 11, 3, 10, 0))
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 6, 10, 0))
+        self.move_complaint_at(
+            complaint, self.stage_awaiting, datetime(2026, 11, 3, 10, 0)
+        )
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 6, 10, 0)
+        )
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 12, 31, 23, 59, 59))
-        self._move(complaint, self.stage_awaiting, datetime(2026, 11, 10, 12, 0))
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 12, 12, 0))
+        self.move_complaint_at(
+            complaint, self.stage_awaiting, datetime(2026, 11, 10, 12, 0)
+        )
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 12, 12, 0)
+        )
         # 3 + 2 calendar days; the acknowledgement deadline does not pause
         self.assertDeadlines(
             complaint,
@@ -325,8 +338,12 @@ class TestSlaPresets(CsCommon):
             datetime(2026, 11, 2, 2, 0), policy, now=datetime(2026, 11, 2, 3, 0)
         )
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 11, 4, 2, 0))
-        self._move(complaint, self.stage_awaiting, datetime(2026, 11, 2, 6, 0))
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 2, 9, 30))
+        self.move_complaint_at(
+            complaint, self.stage_awaiting, datetime(2026, 11, 2, 6, 0)
+        )
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 2, 9, 30)
+        )
         # 3.5 hours paused; the warning is 75% of 51.5 hours
         self.assertDeadlines(
             complaint,
@@ -342,9 +359,13 @@ class TestSlaPresets(CsCommon):
             self.team_b,
             now=datetime(2026, 11, 2, 11, 0),
         )
-        self._move(complaint, self.stage_awaiting, datetime(2026, 11, 3, 10, 0))
+        self.move_complaint_at(
+            complaint, self.stage_awaiting, datetime(2026, 11, 3, 10, 0)
+        )
         self.assertFalse(complaint.paused_since)
-        self._move(complaint, self.stage_in_progress, datetime(2026, 11, 6, 10, 0))
+        self.move_complaint_at(
+            complaint, self.stage_in_progress, datetime(2026, 11, 6, 10, 0)
+        )
         self.assertEqual(complaint.resolve_deadline, datetime(2026, 12, 28, 23, 59, 59))
 
     # extensions

@@ -45,16 +45,11 @@ class TestStatisticsExport(CsCommon):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tz="UTC"))
 
-    def _create(self, received, **values):
-        with freeze_time(received + timedelta(hours=1)):
-            complaint = self.create_complaint(received_date=received, **values)
-            self.env.flush_all()
-        return complaint
-
-    def _move(self, complaint, moment, **values):
-        with freeze_time(moment):
-            complaint.write(values)
-            self.env.flush_all()
+    def _receive(self, received, **values):
+        """A complaint received at ``received`` and recorded an hour later."""
+        return self.create_complaint_at(
+            received + timedelta(hours=1), received_date=received, **values
+        )
 
     def _export(self, user=None, **values):
         """The statistics and the workbook, read back, of a new wizard."""
@@ -100,48 +95,48 @@ class TestStatisticsExport(CsCommon):
         """Six complaints of company A received in November, and three that
         are not counted: October's, company B's and a merged duplicate.
         """
-        on_time = self._create(
+        on_time = self._receive(
             datetime(2025, 11, 2, 2, 0), category_id=self.cat_cards.id
         )
-        self._move(
+        self.write_complaint_at(
             on_time,
             datetime(2025, 11, 5, 2, 0),
             outcome="upheld",
             stage_id=self.stage_resolved.id,
         )
-        rejected = self._create(datetime(2025, 11, 4, 2, 0), channel="phone")
-        self._move(
+        rejected = self._receive(datetime(2025, 11, 4, 2, 0), channel="phone")
+        self.write_complaint_at(
             rejected,
             datetime(2025, 11, 6, 2, 0),
             outcome="rejected",
             stage_id=self.stage_resolved.id,
         )
-        late = self._create(datetime(2025, 11, 3, 2, 0), channel="phone")
-        self._move(
+        late = self._receive(datetime(2025, 11, 3, 2, 0), channel="phone")
+        self.write_complaint_at(
             late,
             datetime(2025, 12, 20, 2, 0),
             outcome="partially_upheld",
             stage_id=self.stage_resolved.id,
         )
-        overdue = self._create(
+        overdue = self._receive(
             datetime(2025, 11, 2, 2, 0), category_id=self.cat_loans.id, channel="email"
         )
-        team_b = self._create(
+        team_b = self._receive(
             datetime(2025, 11, 27, 2, 0),
             category_id=self.cat_loans.id,
             team_id=self.team_b.id,
         )
-        uncategorised = self._create(
+        uncategorised = self._receive(
             datetime(2025, 11, 27, 3, 0), category_id=False, channel="letter"
         )
-        self._create(datetime(2025, 10, 30, 2, 0))
-        self._create(
+        self._receive(datetime(2025, 10, 30, 2, 0))
+        self._receive(
             datetime(2025, 11, 10, 2, 0),
             company_id=self.company_b.id,
             team_id=self.team_c.id,
             partner_id=self.customer_b.id,
         )
-        duplicate = self._create(datetime(2025, 11, 10, 2, 0))
+        duplicate = self._receive(datetime(2025, 11, 10, 2, 0))
         duplicate.write({"merged_into_id": on_time.id, "active": False})
         with freeze_time(datetime(2025, 12, 1, 0, 0)):
             self.env["cs.complaint"]._refresh_deadline_status()
@@ -397,7 +392,7 @@ class TestStatisticsExport(CsCommon):
             complaints,
         )
         team_b = complaints.filtered(lambda c: c.team_id == self.team_b)
-        self._move(
+        self.write_complaint_at(
             team_b, datetime(2025, 11, 28, 2, 0), stage_id=self.stage_awaiting.id
         )
         StageReport = self.env["cs.complaint.stage.report"]
