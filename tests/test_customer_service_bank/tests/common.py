@@ -1,8 +1,23 @@
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from odoo import Command
 from odoo.tests import TransactionCase, freeze_time, new_test_user
+
+# 调休 of the shipped 2026 mainland China calendar: weekend days worked
+CN_MAKEUP_DAYS_2026 = [
+    date(2026, 1, 4),
+    date(2026, 2, 14),
+    date(2026, 2, 28),
+    date(2026, 5, 9),
+    date(2026, 9, 20),
+    date(2026, 10, 10),
+]
+
+
+def days(first, last):
+    """Every day from ``first`` to ``last`` included."""
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 class CsCommon(TransactionCase):

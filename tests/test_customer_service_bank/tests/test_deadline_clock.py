@@ -1,9 +1,9 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from odoo import Command
 from odoo.exceptions import UserError
 
-from .common import CsCommon
+from .common import CN_MAKEUP_DAYS_2026, CsCommon, days
 
 # Public holidays of the shipped calendars, as local dates (both ends included).
 CN_HOLIDAYS_2026 = [
@@ -15,14 +15,6 @@ CN_HOLIDAYS_2026 = [
     (date(2026, 9, 25), date(2026, 9, 27)),
     (date(2026, 10, 1), date(2026, 10, 7)),
 ]
-CN_MAKEUP_DAYS_2026 = [
-    date(2026, 1, 4),
-    date(2026, 2, 14),
-    date(2026, 2, 28),
-    date(2026, 5, 9),
-    date(2026, 9, 20),
-    date(2026, 10, 10),
-]
 UK_HOLIDAYS_2026 = [
     date(2026, 1, 1),
     date(2026, 4, 3),
@@ -33,10 +25,6 @@ UK_HOLIDAYS_2026 = [
     date(2026, 12, 25),
     date(2026, 12, 28),
 ]
-
-
-def days(first, last):
-    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 class TestDeadlineClock(CsCommon):

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import holidays
 import pytz
@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, new_test_user
 from odoo.tools import mute_logger
 
-from .common import CsCommon
+from .common import CN_MAKEUP_DAYS_2026, CsCommon, days
 
 BATCH_LOGGER = "odoo.addons.customer_service_bank.models.cs_batch_job_mixin"
 ENG_2027 = [
@@ -22,21 +22,6 @@ ENG_2027 = [
     date(2027, 12, 27),
     date(2027, 12, 28),
 ]
-CN_MAKEUP_DAYS_2026 = {
-    date(2026, 1, 4),
-    date(2026, 2, 14),
-    date(2026, 2, 28),
-    date(2026, 5, 9),
-    date(2026, 9, 20),
-    date(2026, 10, 10),
-}
-
-
-def days_of(year):
-    first = date(year, 1, 1)
-    return [
-        first + timedelta(days=n) for n in range((date(year + 1, 1, 1) - first).days)
-    ]
 
 
 class TestHolidayGeneration(CsCommon):
@@ -106,20 +91,26 @@ class TestHolidayGeneration(CsCommon):
     def run_cron(self):
         return self.env["resource.calendar"]._cron_cs_add_next_year_holidays()
 
+    def assertSameWorkingDays(self, generated, shipped, year):
+        """Every day of ``year`` works on both calendars, or on neither."""
+        generated, shipped = generated._cs_working_days(), shipped._cs_working_days()
+        first = date(year, 1, 1)
+        self.assertEqual(
+            [
+                day
+                for day in days(first, date(year, 12, 31))
+                if generated.is_working(day) != shipped.is_working(day)
+            ],
+            [],
+        )
+
     # generation
 
     def test_cn_2026_equals_shipped_data(self):
         leaves, makeups = self.cn_fresh._cs_add_public_holidays(2026)
         self.assertTrue(leaves)
-        self.assertEqual(set(makeups.mapped("date")), CN_MAKEUP_DAYS_2026)
-        generated = self.cn_fresh._cs_working_days()
-        shipped = self.calendar_cn._cs_working_days()
-        differences = [
-            day
-            for day in days_of(2026)
-            if generated.is_working(day) != shipped.is_working(day)
-        ]
-        self.assertEqual(differences, [])
+        self.assertEqual(sorted(makeups.mapped("date")), CN_MAKEUP_DAYS_2026)
+        self.assertSameWorkingDays(self.cn_fresh, self.calendar_cn, 2026)
         # the first day off is worked on the weekend of 4 January
         self.assertEqual(
             makeups.filtered(lambda m: m.date == date(2026, 1, 4)).name,
@@ -162,29 +153,11 @@ class TestHolidayGeneration(CsCommon):
         self.assertEqual(days[date(2027, 3, 29)], "Easter Monday")
         self.assertEqual(days[date(2027, 12, 28)], "Boxing Day (observed)")
         # shipped England 2027 (typed in from gov.uk) counts the same days
-        shipped = self.calendar_uk._cs_working_days()
-        generated = self.eng_fresh._cs_working_days()
-        self.assertEqual(
-            [
-                d
-                for d in days_of(2027)
-                if shipped.is_working(d) != generated.is_working(d)
-            ],
-            [],
-        )
+        self.assertSameWorkingDays(self.eng_fresh, self.calendar_uk, 2027)
 
     def test_eng_2026_equals_shipped_data(self):
         self.eng_fresh._cs_add_public_holidays(2026)
-        shipped = self.calendar_uk._cs_working_days()
-        generated = self.eng_fresh._cs_working_days()
-        self.assertEqual(
-            [
-                d
-                for d in days_of(2026)
-                if shipped.is_working(d) != generated.is_working(d)
-            ],
-            [],
-        )
+        self.assertSameWorkingDays(self.eng_fresh, self.calendar_uk, 2026)
 
     def test_twice_changes_nothing(self):
         leaves, makeups = self.cn_fresh._cs_add_public_holidays(2026)
