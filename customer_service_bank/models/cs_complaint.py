@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .constants import CHANNELS, OUTCOMES, PRIORITIES
@@ -599,12 +599,14 @@ class CsComplaint(models.Model):
         ``kind`` is "assigned" or "escalated", each with its mail template,
         editable by admins. A batch of hundreds of complaints gives each
         person one notification, in their language and time zone, instead of
-        hundreds; each complaint keeps its own activity. ``message_notify``
-        delivers it in Odoo or by email, as the user chose.
+        hundreds; each complaint keeps its own activity. As each user chose:
+        by email, queued for the mail scheduler rather than sent from within
+        the batch, or in Odoo's inbox through ``message_notify``.
         """
         if not self:
             return
         template = self.env.ref(DIGEST_TEMPLATES[kind])
+        mails = []
         for user, complaints in self.grouped(user_field).items():
             context = {"complaints": complaints.with_context(lang=user.lang)}
             subject, body = (
@@ -613,11 +615,20 @@ class CsComplaint(models.Model):
                 )[user.id]
                 for field in ("subject", "body_html")
             )
-            # queued for the mail scheduler, not sent from within the batch
-            self.env["mail.thread"].sudo().message_notify(
-                partner_ids=user.partner_id.ids,
-                subject=subject,
-                body=body,
-                email_layout_xmlid="mail.mail_notification_light",
-                force_send=False,
-            )
+            if user.notification_type == "inbox":
+                self.env["mail.thread"].sudo().message_notify(
+                    partner_ids=user.partner_id.ids, subject=subject, body=body
+                )
+            elif user.partner_id.email:
+                company = complaints.company_id[:1]
+                mails.append(
+                    {
+                        "subject": subject,
+                        "body_html": body,
+                        "email_from": company.email_formatted
+                        or self.env.user.email_formatted,
+                        "recipient_ids": [Command.link(user.partner_id.id)],
+                        "auto_delete": template.auto_delete,
+                    }
+                )
+        self.env["mail.mail"].sudo().create(mails)

@@ -121,10 +121,7 @@ class TestQueryCount(CsCommon):
         Complaint = self.env["cs.complaint"]
         complaints = Complaint.create(self._vals_list(pending, received_date=LONG_AGO))
         self.assertEqual(set(complaints.mapped("deadline_status")), {"breached"})
-        # the digest goes through message_notify, which follows the user's
-        # choice of Odoo or email notifications: 6 queries more than the
-        # mail.mail it replaced, once per person, whatever the batch size
-        with self.assertQueryCount(34):
+        with self.assertQueryCount(28):
             Complaint._cron_check_deadlines(batch_size=batch_size)
         escalated = complaints.filtered(
             lambda complaint: complaint.escalation_level == "3"
