@@ -56,6 +56,8 @@ ACL_MATRIX = {
     "cs.segment.history":       ("",    "",      "r",    "r",       "r",    "r"),
     "cs.customer.metrics":      ("",    "",      "r",    "r",       "r",    "r"),
     "cs.special.need":          ("",    "r",     "r",    "r",       "rwcu", "rwcu"),
+    # care festivals: extended by managers, read by the care teams
+    "cs.care.festival":         ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the
@@ -123,6 +125,11 @@ CONFIG_VALUES = {
     },
     "cs.segment": lambda case, n: {"name": f"Segment {n}", "kind": "tag"},
     "cs.special.need": lambda case, n: {"name": f"Need {n}"},
+    "cs.care.festival": lambda case, n: {
+        "name": f"Festival {n}",
+        "country_id": case.env.ref("base.cn").id,
+        "holiday_key": "Mid-Autumn Festival",
+    },
 }
 
 
