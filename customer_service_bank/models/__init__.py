@@ -43,3 +43,4 @@ from . import cs_quality_checklist_criterion
 from . import cs_quality_review
 from . import cs_quality_review_sampling
 from . import cs_quality_review_line
+from . import cs_customer_consent
