@@ -3,7 +3,14 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_list
 
 from .constants import CHANNELS, CONTACT_CHANNELS, CONTACT_PURPOSES, CUSTOMER_TYPES
+from .cs_customer_consent import (
+    CONSENT_CHANNELS,
+    CONSENT_PURPOSES,
+    DO_NOT_CONTACT_PURPOSES,
+)
 
+# customer flags kept in line with the consent ledger
+CONSENT_FLAGS = ("cs_marketing_consent", "cs_do_not_contact")
 # counter field <- model counted on the customer form
 COUNTED = [
     ("cs_holding_count", "cs.product.holding"),
@@ -20,8 +27,8 @@ CONTACT_POLICY_FIELDS = {
         "active",
         "email_normalized",
         "cs_do_not_contact",
-        "cs_marketing_consent",
     ],
+    "cs.customer.consent": ["partner_id", "purpose", "channel", "state", "date"],
     "cs.customer.sensitive": ["partner_id", "special_need_ids"],
     "cs.special.need": ["contact_channel"],
     "mail.blacklist": ["email", "active"],
@@ -63,7 +70,14 @@ class ResPartner(models.Model):
     )
     cs_marketing_consent = fields.Boolean(
         string="Marketing Consent",
-        help="The customer agreed to receive marketing.",
+        help="The customer agreed to receive marketing on all channels: "
+        "kept in line with the consent ledger.",
+    )
+    cs_consent_ids = fields.One2many(
+        "cs.customer.consent",
+        "partner_id",
+        string="Consent Ledger",
+        groups="customer_service_bank.group_cs_agent",
     )
     cs_holding_ids = fields.One2many(
         "cs.product.holding",
@@ -350,14 +364,24 @@ class ResPartner(models.Model):
         )
         if with_metrics:
             self.env["cs.customer.metrics"].sudo()._ensure_rows(with_metrics)
+        if not self.env.context.get("cs_consent_no_ledger"):
+            partners._cs_record_flag_consents(
+                [(partners.filtered(flag), flag, True) for flag in CONSENT_FLAGS]
+            )
         return partners
 
     def write(self, vals):
-        if "cs_segment_override_id" not in vals:
+        changes = self._cs_flag_changes(vals)
+        if "cs_segment_override_id" in vals:
+            result = self._cs_write_segment_override(vals)
+        else:
             result = super().write(vals)
             if vals.get("cs_customer_number"):
                 self.env["cs.customer.metrics"].sudo()._ensure_rows(self)
-            return result
+        self._cs_record_flag_consents(changes)
+        return result
+
+    def _cs_write_segment_override(self, vals):
         if not vals["cs_segment_override_id"]:
             vals.setdefault("cs_segment_override_reason", False)
         before = {partner: partner.cs_segment_id for partner in self}
@@ -383,6 +407,69 @@ class ResPartner(models.Model):
             ]
         )
         return result
+
+    def _cs_flag_changes(self, vals):
+        """[(customers, flag, new value)] of the consent flags ``vals`` change
+        on these customers; none when the ledger itself writes the flags."""
+        if self.env.context.get("cs_consent_no_ledger"):
+            return []
+        return [
+            (
+                self.filtered(lambda partner, f=flag: partner[f] != bool(vals[f])),
+                flag,
+                bool(vals[flag]),
+            )
+            for flag in CONSENT_FLAGS
+            if flag in vals
+        ]
+
+    def _cs_record_flag_consents(self, changes):
+        """Record in the consent ledger, in one go, the flag ``changes`` of
+        ``_cs_flag_changes``.
+
+        Marketing consent grants or withdraws marketing on all channels.
+        Do-not-contact withdraws every purpose but service replies on all
+        channels, which also clears the marketing consent; lifting it grants
+        care, events and surveys again, the customer no longer objecting to
+        them, while marketing waits for an explicit consent.
+        """
+        entries = []
+        for partners, flag, value in changes:
+            if flag == "cs_marketing_consent":
+                purposes = ["marketing"]
+                state = "granted" if value else "withdrawn"
+                note = (
+                    self.env._("Marketing consent ticked on the customer.")
+                    if value
+                    else self.env._("Marketing consent unticked on the customer.")
+                )
+            else:
+                purposes = [
+                    purpose
+                    for purpose in DO_NOT_CONTACT_PURPOSES
+                    if value or purpose != "marketing"
+                ]
+                state = "withdrawn" if value else "granted"
+                note = (
+                    self.env._("Do not contact set on the customer.")
+                    if value
+                    else self.env._("Do not contact lifted on the customer.")
+                )
+            entries += [
+                {
+                    "partner_id": partner.id,
+                    "purpose": purpose,
+                    "channel": "all",
+                    "state": state,
+                    "source_channel": "customer_flag",
+                    "note": note,
+                }
+                for partner in partners
+                for purpose in purposes
+            ]
+        if entries:
+            # whoever may write the flag records its consequence
+            self.env["cs.customer.consent"].sudo().create(entries)
 
     def _cs_action(self, xmlid):
         self.ensure_one()
@@ -436,8 +523,12 @@ class ResPartner(models.Model):
         active customer reachable on the channel: the bank must answer even
         a do-not-contact customer, and ``mail.blacklist`` is an opt-out of
         mailings, not of answers. Other purposes also respect do-not-contact,
-        the blacklist and the channel a special need asks for; marketing
-        needs consent. Every condition is true or false, never NULL.
+        the consent ledger, the blacklist and the channel a special need asks
+        for. In the ledger (see ``_cs_latest_consent_sql``), a withdrawal
+        refuses its purpose and channel; marketing needs an explicit grant,
+        while care, events and surveys rest on the bank's legitimate interest
+        and are allowed until the customer objects. Every condition is true
+        or false, never NULL.
         """
         if purpose not in dict(CONTACT_PURPOSES):
             raise ValueError(f"Unknown contact purpose {purpose!r}")
@@ -449,10 +540,12 @@ class ResPartner(models.Model):
         if not service:
             dnc = SQL.identifier(alias, "cs_do_not_contact")
             rules.append(("do_not_contact", SQL("%s IS TRUE", dnc)))
-        if purpose == "marketing":
-            consent = SQL.identifier(alias, "cs_marketing_consent")
-            rules.append(("no_consent", SQL("%s IS NOT TRUE", consent)))
-        if not service:
+            latest = self._cs_latest_consent_sql(alias, purpose, channel)
+            rules.append(
+                ("withdrawn", SQL("COALESCE(%s = 'withdrawn', FALSE)", latest))
+            )
+            if purpose == "marketing":
+                rules.append(("no_consent", SQL("%s IS NULL", latest)))
             others = self._cs_other_channels_sql(alias, channel)
             rules.append(("special_needs", SQL("EXISTS (%s)", others)))
         if channel == "email":
@@ -465,6 +558,55 @@ class ResPartner(models.Model):
             )
             rules.append(("blacklisted", blacklisted))
         return rules
+
+    @api.model
+    def _cs_latest_consent_sql(self, alias, purpose, channel):
+        """SQL of the state of the latest consent entry of the customer row
+        ``alias`` for ``purpose`` on ``channel`` (or on all channels: an
+        entry for all channels counts for each), NULL without any."""
+        if purpose not in dict(CONSENT_PURPOSES):
+            raise ValueError(f"No consent for contact purpose {purpose!r}")
+        if channel not in dict(CONSENT_CHANNELS):
+            raise ValueError(f"Unknown consent channel {channel!r}")
+        return SQL(
+            """
+            (SELECT cs_consent.state
+               FROM cs_customer_consent cs_consent
+              WHERE cs_consent.partner_id = %s
+                AND cs_consent.purpose = %s
+                AND cs_consent.channel = ANY(%s)
+              ORDER BY cs_consent.date DESC, cs_consent.id DESC
+              LIMIT 1)
+            """,
+            SQL.identifier(alias, "id"),
+            purpose,
+            sorted({channel, "all"}),
+        )
+
+    def _cs_current_consents(self, purpose, channel):
+        """{customer: its current consent (``granted``, ``withdrawn``) to
+        ``purpose`` on ``channel``, or False without any entry}, from the
+        latest entry of the ledger whoever may read it.
+
+        ``channel`` "all" reads the entries for all channels only. One query
+        for any number of customers, with the SQL of the contact policy, so
+        that both always agree.
+        """
+        if not self:
+            return {}
+        self.env["cs.customer.consent"].flush_model(
+            CONTACT_POLICY_FIELDS["cs.customer.consent"]
+        )
+        states = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
+                    self._cs_latest_consent_sql("p", purpose, channel),
+                    self.ids,
+                )
+            )
+        )
+        return {partner: states[partner.id] or False for partner in self}
 
     @api.model
     def _cs_other_channels_sql(self, alias, channel):
@@ -534,7 +676,7 @@ class ResPartner(models.Model):
         ):
             key = (code, tuple(channels or ()))
             if key not in texts:
-                texts[key] = self._cs_contact_reason(*key)
+                texts[key] = self._cs_contact_reason(*key, purpose, channel)
             reasons[partner_id] = texts[key]
         return {partner: reasons[partner.id] for partner in self}
 
@@ -545,11 +687,23 @@ class ResPartner(models.Model):
         return self.filtered(lambda partner: not refusals[partner])
 
     @api.model
-    def _cs_contact_reason(self, code, channels):
-        """The user's words for refusal ``code``, False for none; ``channels``
-        are those the customer's special needs ask for."""
+    def _cs_contact_reason(self, code, channels, purpose, channel):
+        """The user's words for refusal ``code`` of ``purpose`` on ``channel``,
+        False for none; ``channels`` are those the customer's special needs
+        ask for."""
         if not code:
             return False
+        if code == "withdrawn":
+            Consent = self.env["cs.customer.consent"]
+            return self.env._(
+                "The customer withdrew consent to %(purpose)s by %(channel)s.",
+                purpose=dict(
+                    Consent._fields["purpose"]._description_selection(self.env)
+                )[purpose],
+                channel=dict(
+                    Consent._fields["channel"]._description_selection(self.env)
+                )[channel],
+            )
         if code == "special_needs":
             labels = dict(
                 self.env["cs.special.need"]

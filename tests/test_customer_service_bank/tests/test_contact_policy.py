@@ -22,6 +22,8 @@ NO_CONSENT = "The customer has not consented to marketing."
 NO_EMAIL = "The customer has no valid email address."
 BLACKLISTED = "The customer's email address is blacklisted: it opted out of mailings."
 PHONE_ONLY = "The customer's special needs ask for contact by Phone."
+NO_CARE_BY_EMAIL = "The customer withdrew consent to Customer Care by Email."
+NO_MARKETING_CALLS = "The customer withdrew consent to Marketing by Phone."
 SECRET_NEED = "Confidential Hearing Loss"
 
 
@@ -68,6 +70,29 @@ class TestContactPolicy(ContactPolicyCommon):
             "Policy Phone Only", cs_special_need_ids=[Command.set(cls.phone_need.ids)]
         )
         cls.archived = cls._contact("Policy Archived", active=False)
+        # the consent ledger: care by email withdrawn, marketing by email
+        # only, marketing on all channels but calls (recorded after the
+        # marketing consent flag's own entry)
+        cls.no_care_by_email = cls._contact("Policy No Care By Email")
+        cls.marketing_by_email = cls._contact(
+            "Policy Marketing By Email", cs_marketing_consent=False
+        )
+        cls.no_marketing_calls = cls._contact("Policy No Marketing Calls")
+        cls.env["cs.customer.consent"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "purpose": purpose,
+                    "channel": channel,
+                    "state": state,
+                }
+                for partner, purpose, channel, state in [
+                    (cls.no_care_by_email, "care", "email", "withdrawn"),
+                    (cls.marketing_by_email, "marketing", "email", "granted"),
+                    (cls.no_marketing_calls, "marketing", "phone", "withdrawn"),
+                ]
+            ]
+        )
         cls.matrix = (
             cls.ok
             | cls.dnc
@@ -76,6 +101,9 @@ class TestContactPolicy(ContactPolicyCommon):
             | cls.no_consent
             | cls.phone_only
             | cls.archived
+            | cls.no_care_by_email
+            | cls.marketing_by_email
+            | cls.no_marketing_calls
         )
 
     def _expected(self, partner, purpose, channel):
@@ -85,7 +113,20 @@ class TestContactPolicy(ContactPolicyCommon):
             return ARCHIVED
         if partner == self.dnc and not service:
             return DO_NOT_CONTACT
-        if partner == self.no_consent and purpose == "marketing":
+        if partner == self.no_care_by_email and (purpose, channel) == (
+            "care",
+            "email",
+        ):
+            return NO_CARE_BY_EMAIL
+        if partner == self.no_marketing_calls and (purpose, channel) == (
+            "marketing",
+            "phone",
+        ):
+            return NO_MARKETING_CALLS
+        if purpose == "marketing" and (
+            partner == self.no_consent
+            or (partner == self.marketing_by_email and channel != "email")
+        ):
             return NO_CONSENT
         if partner == self.phone_only and not service and channel != "phone":
             return PHONE_ONLY
@@ -132,13 +173,23 @@ class TestContactPolicy(ContactPolicyCommon):
                 NO_CONSENT,
                 PHONE_ONLY,
                 ARCHIVED,
+                False,
+                False,
+                False,
             ],
         )
         # a service reply answers even do-not-contact and blacklisted customers
         service = self.matrix._cs_contact_refusals("service", "email")
         self.assertEqual(
             self.matrix.filtered(lambda partner: not service[partner]),
-            self.ok | self.dnc | self.blacklisted | self.no_consent | self.phone_only,
+            self.ok
+            | self.dnc
+            | self.blacklisted
+            | self.no_consent
+            | self.phone_only
+            | self.no_care_by_email
+            | self.marketing_by_email
+            | self.no_marketing_calls,
         )
 
     def test_first_reason_wins(self):

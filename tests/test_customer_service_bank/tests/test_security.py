@@ -58,6 +58,8 @@ ACL_MATRIX = {
     "cs.special.need":          ("",    "r",     "r",    "r",       "rwcu", "rwcu"),
     # care festivals: extended by managers, read by the care teams
     "cs.care.festival":         ("",    "",      "r",    "r",       "rwcu", "rwcu"),
+    # consent ledger: append-only, entries recorded, never edited nor deleted
+    "cs.customer.consent":      ("",    "",      "rc",   "rc",      "rc",   "rc"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the
