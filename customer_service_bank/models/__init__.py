@@ -44,3 +44,4 @@ from . import cs_quality_review
 from . import cs_quality_review_sampling
 from . import cs_quality_review_line
 from . import cs_care_festival
+from . import cs_care_campaign

@@ -31,3 +31,4 @@ from . import test_demo_data
 from . import test_batch_job
 from . import test_contact_policy
 from . import test_care_festival
+from . import test_care_campaign

@@ -58,6 +58,9 @@ ACL_MATRIX = {
     "cs.special.need":          ("",    "r",     "r",    "r",       "rwcu", "rwcu"),
     # care festivals: extended by managers, read by the care teams
     "cs.care.festival":         ("",    "",      "r",    "r",       "rwcu", "rwcu"),
+    # care campaigns: run by supervisors, budgets above the threshold
+    # approved by managers (see test_care_campaign)
+    "cs.care.campaign":         ("",    "",      "r",    "rwc",     "rwcu", "rwcu"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the
