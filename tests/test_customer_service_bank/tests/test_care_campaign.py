@@ -371,3 +371,18 @@ class TestCareCampaign(CsCommon):
         self.assertFalse(
             self.Campaign.with_user(self.manager).search([("id", "=", other.id)])
         )
+
+    # ------------------------------------------------------------------
+    # settings
+    # ------------------------------------------------------------------
+
+    def test_threshold_set_in_the_settings(self):
+        self.env["res.config.settings"].create(
+            {"cs_care_budget_threshold": 500}
+        ).execute()
+        self.assertEqual(self.company_a.cs_care_budget_threshold, 500)
+        campaign = self._campaign_a(self.supervisor_a, budget=600)
+        with self.assertRaisesRolledBack(UserError, "manager must approve"):
+            campaign.action_approve()
+        with self.assertRaisesRolledBack(ValidationError, "cannot be negative"):
+            self.company_a.cs_care_budget_threshold = -1
