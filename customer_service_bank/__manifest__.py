@@ -65,6 +65,7 @@
         "views/cs_quality_review_views.xml",
         "views/rating_rating_views.xml",
         "views/cs_care_festival_views.xml",
+        "views/cs_care_campaign_views.xml",
         "views/res_partner_views.xml",
         "wizards/cs_monthly_report_wizard_views.xml",
         "report/cs_monthly_report.xml",
@@ -89,5 +90,6 @@
         "demo/cs_customer_activity_demo.xml",
         "demo/cs_complaint_history_demo.xml",
         "demo/cs_feedback_quality_demo.xml",
+        "demo/cs_care_campaign_demo.xml",
     ],
 }

@@ -45,3 +45,4 @@ from . import cs_quality_review_sampling
 from . import cs_quality_review_line
 from . import cs_care_festival
 from . import cs_customer_consent
+from . import cs_care_campaign

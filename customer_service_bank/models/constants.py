@@ -139,3 +139,31 @@ QUALITY_REVIEW_STATES = [
     ("done", "Done"),
     ("acknowledged", "Acknowledged"),
 ]
+CARE_CAMPAIGN_KINDS = [
+    ("appreciation", "Appreciation Event"),
+    ("festival", "Festival Greeting"),
+    ("birthday", "Birthday Greeting"),
+    ("anniversary", "Customer Anniversary"),
+    ("other", "Other"),
+]
+CARE_CAMPAIGN_STATES = [
+    ("draft", "Draft"),
+    ("approved", "Approved"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+CARE_CAMPAIGN_RECURRENCES = [
+    ("once", "Once"),
+    ("yearly", "Every Year"),
+]
+CARE_CAMPAIGN_CHANNELS = [
+    ("email", "Email"),
+    ("task", "Task for the Relationship Manager"),
+]
+CARE_TASK_KINDS = [
+    ("call", "Call"),
+    ("visit", "Visit"),
+    ("letter", "Letter"),
+    ("gift", "Gift"),
+]

@@ -141,6 +141,13 @@ class ResCompany(models.Model):
         help="Reviews the sampled complaints of teams without a supervisor, and "
         "those the supervisor handled.",
     )
+    cs_care_budget_threshold = fields.Monetary(
+        string="Care Budget Needing Approval",
+        currency_field="currency_id",
+        default=10000.0,
+        help="A care campaign whose budget, or expected cost, is above this "
+        "amount is approved by a customer-service manager.",
+    )
 
     @api.constrains(
         "cs_warning_threshold",
@@ -152,6 +159,7 @@ class ResCompany(models.Model):
         "cs_nps_quiet_days",
         "cs_qa_sample_size",
         "cs_received_max_age_years",
+        "cs_care_budget_threshold",
     )
     def _check_cs_settings(self):
         for company in self:
@@ -186,6 +194,10 @@ class ResCompany(models.Model):
             if company.cs_received_max_age_years < 1:
                 raise ValidationError(
                     _("The oldest received date must be at least one year back.")
+                )
+            if company.cs_care_budget_threshold < 0:
+                raise ValidationError(
+                    _("The care budget needing approval cannot be negative.")
                 )
 
     @api.constrains("cs_intake_team_id")

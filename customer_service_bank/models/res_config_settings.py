@@ -52,6 +52,12 @@ class ResConfigSettings(models.TransientModel):
     cs_nps_quiet_days = fields.Integer(
         related="company_id.cs_nps_quiet_days", readonly=False
     )
+    cs_care_currency_id = fields.Many2one(related="company_id.currency_id")
+    cs_care_budget_threshold = fields.Monetary(
+        related="company_id.cs_care_budget_threshold",
+        currency_field="cs_care_currency_id",
+        readonly=False,
+    )
     cs_qa_sample_size = fields.Integer(
         related="company_id.cs_qa_sample_size", readonly=False
     )

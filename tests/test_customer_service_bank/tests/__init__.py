@@ -32,3 +32,4 @@ from . import test_batch_job
 from . import test_contact_policy
 from . import test_care_festival
 from . import test_consent
+from . import test_care_campaign

@@ -60,6 +60,9 @@ ACL_MATRIX = {
     "cs.care.festival":         ("",    "",      "r",    "r",       "rwcu", "rwcu"),
     # consent ledger: append-only, entries recorded, never edited nor deleted
     "cs.customer.consent":      ("",    "",      "rc",   "rc",      "rc",   "rc"),
+    # care campaigns: run by supervisors, budgets above the threshold
+    # approved by managers (see test_care_campaign)
+    "cs.care.campaign":         ("",    "",      "r",    "rwc",     "rwcu", "rwcu"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the

@@ -1,0 +1,523 @@
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools.safe_eval import safe_eval
+
+from .constants import (
+    CARE_CAMPAIGN_CHANNELS,
+    CARE_CAMPAIGN_KINDS,
+    CARE_CAMPAIGN_RECURRENCES,
+    CARE_CAMPAIGN_STATES,
+    CARE_TASK_KINDS,
+)
+
+# kinds dated by each customer's own day, every year
+PER_CUSTOMER_KINDS = ("birthday", "anniversary")
+# what an approval covers: changed only on a draft
+APPROVED_FIELDS = (
+    "budget",
+    "cost_per_participant",
+    "tier_ids",
+    "tag_ids",
+    "key_only",
+    "special_need_ids",
+    "relationship_manager_ids",
+    "branch",
+    "extra_domain",
+    "company_id",
+)
+
+
+def _next_day_of_year(day, today):
+    """The next anniversary of ``day``, from ``today`` included; 29 February
+    falls on the 28th in other years."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:
+            candidate = date(year, 2, 28)
+        if candidate >= today:
+            return candidate
+    return False
+
+
+class CsCareCampaign(models.Model):
+    """A campaign of care for customers: greetings, events, gifts.
+
+    The targeting fields select the customers; the channel says how they are
+    reached (a mail, or a task for their relationship manager). A budget
+    above the company's threshold needs a customer-service manager to approve
+    the campaign before it runs.
+    """
+
+    _name = "cs.care.campaign"
+    _description = "Customer Care Campaign"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    kind = fields.Selection(
+        CARE_CAMPAIGN_KINDS,
+        required=True,
+        default="appreciation",
+        tracking=True,
+        help="Customer anniversaries count the years since the customer number "
+        "was opened.",
+    )
+    state = fields.Selection(
+        CARE_CAMPAIGN_STATES,
+        required=True,
+        default="draft",
+        tracking=True,
+        copy=False,
+        index=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        required=True,
+        tracking=True,
+        domain="[('share', '=', False)]",
+        default=lambda self: self.env.user,
+    )
+    team_id = fields.Many2one(
+        "cs.team",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="Its agents see the campaign; its supervisor runs it.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    description = fields.Html()
+    # schedule
+    recurrence = fields.Selection(
+        CARE_CAMPAIGN_RECURRENCES,
+        required=True,
+        compute="_compute_recurrence",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Birthday greetings and customer anniversaries come every year, on "
+        "each customer's day.",
+    )
+    date = fields.Date(
+        tracking=True,
+        help="Day of the campaign; for a yearly campaign, its day every year.",
+    )
+    festival_id = fields.Many2one(
+        "cs.care.festival",
+        tracking=True,
+        check_company=True,
+        help="The festival whose day the greeting is sent on.",
+    )
+    next_date = fields.Date(
+        compute="_compute_next_date",
+        help="The campaign's next day from today; empty when each customer has "
+        "their own day, or when its day has passed.",
+    )
+    send_time = fields.Float(
+        default=9.0,
+        help="Hour of the day the mails go out or the tasks are due.",
+    )
+    # channel
+    channel = fields.Selection(
+        CARE_CAMPAIGN_CHANNELS, required=True, default="email", tracking=True
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        domain="[('model', '=', 'res.partner')]",
+        help="Rendered on each customer, in the customer's language.",
+    )
+    task_kind = fields.Selection(
+        CARE_TASK_KINDS,
+        default="call",
+        help="What the relationship manager is asked to do, as a follow-up.",
+    )
+    # budget and approval
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    budget = fields.Monetary(tracking=True)
+    cost_per_participant = fields.Monetary(tracking=True)
+    expected_cost = fields.Monetary(
+        compute="_compute_expected_cost",
+        help="The customers targeted now times the cost per participant.",
+    )
+    needs_manager_approval = fields.Boolean(
+        compute="_compute_expected_cost",
+        help="The budget, or the expected cost when higher, is above the "
+        "company's threshold: a customer-service manager approves the campaign.",
+    )
+    approved_by_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, tracking=True
+    )
+    approved_date = fields.Datetime(readonly=True, copy=False)
+    # targeting: every criterion set must hold
+    tier_ids = fields.Many2many(
+        "cs.segment",
+        "cs_care_campaign_tier_rel",
+        "campaign_id",
+        "segment_id",
+        string="Tiers",
+        domain="[('kind', '=', 'tier')]",
+        help="Customers in any of these value tiers.",
+    )
+    tag_ids = fields.Many2many(
+        "cs.segment",
+        "cs_care_campaign_tag_rel",
+        "campaign_id",
+        "segment_id",
+        string="Segments",
+        domain="[('kind', '=', 'tag')]",
+        help="Customers with any of these needs and behaviour segments.",
+    )
+    key_only = fields.Boolean(string="Key Customers Only")
+    special_need_ids = fields.Many2many(
+        "cs.special.need",
+        string="Special Needs",
+        help="Customers with any of these special needs. Only the number of "
+        "customers is shown: who has which need stays private.",
+    )
+    relationship_manager_ids = fields.Many2many(
+        "res.users",
+        "cs_care_campaign_manager_rel",
+        "campaign_id",
+        "user_id",
+        string="Relationship Managers",
+        domain="[('share', '=', False)]",
+        help="Customers of any of these relationship managers.",
+    )
+    branch = fields.Char(help="Customers of this branch, whatever the case.")
+    extra_domain = fields.Char(
+        string="Other Conditions",
+        help="Further conditions on the customers.",
+    )
+    target_count = fields.Integer(
+        string="Customers Targeted",
+        compute="_compute_target_count",
+        help="Active customers of the company that the targeting selects now.",
+    )
+
+    @api.constrains("kind", "recurrence", "date", "festival_id")
+    def _check_schedule(self):
+        for campaign in self:
+            if campaign.kind == "festival" and not campaign.festival_id:
+                raise ValidationError(
+                    self.env._(
+                        "Choose the festival of the greeting %(campaign)s.",
+                        campaign=campaign.name,
+                    )
+                )
+            if campaign.kind in PER_CUSTOMER_KINDS and campaign.recurrence != "yearly":
+                raise ValidationError(
+                    self.env._(
+                        "%(campaign)s greets each customer on their day: it "
+                        "comes every year.",
+                        campaign=campaign.name,
+                    )
+                )
+            if (
+                campaign.kind not in PER_CUSTOMER_KINDS + ("festival",)
+                and not campaign.date
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Choose the day of %(campaign)s.", campaign=campaign.name
+                    )
+                )
+
+    @api.constrains("budget", "cost_per_participant", "send_time")
+    def _check_amounts(self):
+        for campaign in self:
+            if campaign.budget < 0 or campaign.cost_per_participant < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The budget and the cost per participant of %(campaign)s "
+                        "cannot be negative.",
+                        campaign=campaign.name,
+                    )
+                )
+            if not 0 <= campaign.send_time < 24:
+                raise ValidationError(
+                    self.env._(
+                        "The send time is an hour of the day, from 00:00 to 23:59."
+                    )
+                )
+
+    @api.constrains("mail_template_id")
+    def _check_mail_template(self):
+        for campaign in self:
+            template = campaign.mail_template_id
+            if template and template.model != "res.partner":
+                raise ValidationError(
+                    self.env._(
+                        "The mail template %(template)s is not written for "
+                        "customers (contacts).",
+                        template=template.name,
+                    )
+                )
+
+    @api.constrains("extra_domain")
+    def _check_extra_domain(self):
+        for campaign in self:
+            campaign._extra_domain()
+
+    @api.depends("kind")
+    def _compute_recurrence(self):
+        for campaign in self:
+            if campaign.kind in PER_CUSTOMER_KINDS:
+                campaign.recurrence = "yearly"
+            elif not campaign.recurrence:
+                campaign.recurrence = "once"
+
+    @api.depends("kind", "recurrence", "date", "festival_id")
+    @api.depends_context("tz")
+    def _compute_next_date(self):
+        today = fields.Date.context_today(self)
+        for campaign in self:
+            day = False
+            if campaign.kind in PER_CUSTOMER_KINDS:
+                pass
+            elif campaign.kind == "festival":
+                day = campaign.festival_id.next_date
+            elif campaign.recurrence == "yearly" and campaign.date:
+                day = _next_day_of_year(campaign.date, today)
+            elif campaign.date and campaign.date >= today:
+                day = campaign.date
+            campaign.next_date = day
+
+    @api.depends("budget", "cost_per_participant", "target_count")
+    def _compute_expected_cost(self):
+        for campaign in self:
+            campaign.expected_cost = (
+                campaign.target_count * campaign.cost_per_participant
+            )
+            amount = max(campaign.budget, campaign.expected_cost)
+            campaign.needs_manager_approval = (
+                campaign.currency_id.compare_amounts(
+                    amount, campaign.company_id.cs_care_budget_threshold
+                )
+                > 0
+            )
+
+    @api.depends(
+        "company_id",
+        "tier_ids",
+        "tag_ids",
+        "key_only",
+        "special_need_ids",
+        "relationship_manager_ids",
+        "branch",
+        "extra_domain",
+    )
+    def _compute_target_count(self):
+        Partner = self.env["res.partner"].sudo()
+        for campaign in self:
+            try:
+                domain = campaign._target_domain()
+            except ValidationError:
+                # the constraint says what is wrong when the campaign is saved
+                campaign.target_count = 0
+                continue
+            # sudo: the special needs are counted, not shown; the domain keeps
+            # the customers of the campaign's company
+            campaign.target_count = Partner.search_count(domain)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        for campaign in self:
+            if campaign.state not in ("draft", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "%(campaign)s was approved: cancel it rather than delete it.",
+                        campaign=campaign.name,
+                    )
+                )
+
+    def write(self, vals):
+        if set(vals) & set(APPROVED_FIELDS) and any(
+            campaign.state != "draft" for campaign in self
+        ):
+            raise UserError(
+                self.env._(
+                    "The budget and the customers targeted are those approved: "
+                    "reset the campaign to draft to change them."
+                )
+            )
+        return super().write(vals)
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%(name)s (copy)", name=vals["name"]))
+            for vals in vals_list
+        ]
+
+    def action_approve(self):
+        """Approve draft campaigns: supervisors approve budgets up to the
+        company's threshold, managers any budget."""
+        is_manager = self.env.user.has_group("customer_service_bank.group_cs_manager")
+        for campaign in self:
+            campaign._check_state("draft")
+            campaign._check_channel()
+            if campaign.needs_manager_approval and not is_manager:
+                raise UserError(
+                    self.env._(
+                        "The budget of %(campaign)s is above %(threshold)s: a "
+                        "customer-service manager must approve it.",
+                        campaign=campaign.name,
+                        threshold=campaign.currency_id.format(
+                            campaign.company_id.cs_care_budget_threshold
+                        ),
+                    )
+                )
+        self.write(
+            {
+                "state": "approved",
+                "approved_by_id": self.env.uid,
+                "approved_date": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_start(self):
+        for campaign in self:
+            campaign._check_state("approved")
+        self.state = "running"
+        return True
+
+    def action_done(self):
+        for campaign in self:
+            campaign._check_state("running")
+        self.state = "done"
+        return True
+
+    def action_cancel(self):
+        for campaign in self:
+            campaign._check_state("draft", "approved", "running")
+        self.state = "cancelled"
+        return True
+
+    def action_reset_draft(self):
+        for campaign in self:
+            campaign._check_state("approved", "cancelled")
+        self.write({"state": "draft", "approved_by_id": False, "approved_date": False})
+        return True
+
+    def action_preview_targets(self):
+        """The customers the campaign targets now, in the customers list.
+
+        For those who may change the campaign: the list of customers
+        targeted by special needs tells who has them.
+        """
+        self.ensure_one()
+        self.check_access("write")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_service_bank.cs_customer_action"
+        )
+        action["name"] = self.env._("Targeted by %(campaign)s", campaign=self.name)
+        action["domain"] = self._target_domain()
+        action["context"] = {}
+        return action
+
+    def _check_state(self, *states):
+        self.ensure_one()
+        if self.state not in states:
+            state_names = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(campaign)s is %(state)s: it must be %(states)s.",
+                    campaign=self.name,
+                    state=state_names[self.state],
+                    states=self.env._(" or ").join(state_names[s] for s in states),
+                )
+            )
+
+    def _check_channel(self):
+        self.ensure_one()
+        if self.channel == "email" and not self.mail_template_id:
+            raise UserError(
+                self.env._(
+                    "Choose the mail template of %(campaign)s.", campaign=self.name
+                )
+            )
+        if self.channel == "task" and not self.task_kind:
+            raise UserError(
+                self.env._(
+                    "Choose the task of the relationship managers for %(campaign)s.",
+                    campaign=self.name,
+                )
+            )
+
+    def _extra_domain(self):
+        """The other conditions as a domain on customers, checked."""
+        self.ensure_one()
+        if not self.extra_domain:
+            return []
+        try:
+            domain = safe_eval(self.extra_domain)
+            if not isinstance(domain, list | tuple):
+                raise TypeError(self.extra_domain)
+            domain = expression.normalize_domain(list(domain))
+            self.env["res.partner"]._search(domain)
+        except (ValueError, TypeError, SyntaxError, NameError, KeyError) as error:
+            raise ValidationError(
+                self.env._(
+                    "The other conditions of %(campaign)s are not a valid filter "
+                    "on customers: %(error)s",
+                    campaign=self.name,
+                    error=error,
+                )
+            ) from error
+        return domain
+
+    def _target_domain(self):
+        """Domain of the customers (``res.partner``) the campaign targets.
+
+        Active customers with a customer number, of the campaign's company,
+        meeting every criterion set. Special needs are private: the customers
+        with them are found as superuser and given by their ids.
+        """
+        self.ensure_one()
+        domains = [
+            [
+                ("cs_customer_number", "!=", False),
+                ("active", "=", True),
+                ("company_id", "in", [self.company_id.id, False]),
+            ]
+        ]
+        if self.tier_ids:
+            domains.append([("cs_segment_id", "in", self.tier_ids._origin.ids)])
+        if self.tag_ids:
+            domains.append([("cs_segment_tag_ids", "in", self.tag_ids._origin.ids)])
+        if self.key_only:
+            domains.append([("cs_is_key_customer", "=", True)])
+        if self.special_need_ids:
+            sensitive = (
+                self.env["cs.customer.sensitive"]
+                .sudo()
+                .search([("special_need_ids", "in", self.special_need_ids._origin.ids)])
+            )
+            domains.append([("id", "in", sensitive.partner_id.ids)])
+        if self.relationship_manager_ids:
+            domains.append(
+                [
+                    (
+                        "cs_relationship_manager_id",
+                        "in",
+                        self.relationship_manager_ids._origin.ids,
+                    )
+                ]
+            )
+        if self.branch:
+            domains.append([("cs_branch", "=ilike", self.branch.strip())])
+        domains.append(self._extra_domain())
+        return expression.AND(domains)
