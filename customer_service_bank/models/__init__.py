@@ -31,6 +31,7 @@ from . import cs_segment
 from . import cs_segment_history
 from . import cs_customer_metrics
 from . import res_partner
+from . import res_partner_contact_policy
 from . import cs_reminder_mixin
 from . import cs_followup
 from . import cs_service_plan
