@@ -7,6 +7,8 @@ import holidays as pyholidays
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .holidays_package import check_holiday_subdivision
+
 MAX_OFFSET_DAYS = 30
 # holiday names quoted in the error of an unknown key
 _KNOWN_NAMES_SHOWN = 20
@@ -113,15 +115,9 @@ class CsCareFestival(models.Model):
                         country=festival.country_id.name,
                     )
                 )
-            if festival.subdivision and festival.subdivision not in supported[code]:
-                raise ValidationError(
-                    self.env._(
-                        "%(subdivision)s is not a subdivision of %(country)s with "
-                        "holidays. Known subdivisions: %(known)s.",
-                        subdivision=festival.subdivision,
-                        country=festival.country_id.name,
-                        known=", ".join(supported[code]) or self.env._("none"),
-                    )
+            if festival.subdivision:
+                check_holiday_subdivision(
+                    self.env, festival.country_id, festival.subdivision
                 )
             if abs(festival.offset_days) > MAX_OFFSET_DAYS:
                 raise ValidationError(

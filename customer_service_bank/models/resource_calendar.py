@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .cs_calendar_holiday_year import MAX_HOLIDAY_YEAR, MIN_HOLIDAY_YEAR
+from .holidays_package import check_holiday_subdivision
 
 _logger = logging.getLogger(__name__)
 
@@ -155,19 +156,9 @@ class ResourceCalendar(models.Model):
                         "subdivision."
                     )
                 )
-            subdivisions = pyholidays.list_supported_countries().get(
-                calendar.cs_country_id.code, []
+            check_holiday_subdivision(
+                self.env, calendar.cs_country_id, calendar.cs_subdivision
             )
-            if calendar.cs_subdivision not in subdivisions:
-                raise ValidationError(
-                    self.env._(
-                        "%(subdivision)s is not a subdivision of %(country)s with "
-                        "public holidays. Known subdivisions: %(known)s.",
-                        subdivision=calendar.cs_subdivision,
-                        country=calendar.cs_country_id.name,
-                        known=", ".join(subdivisions) or self.env._("none"),
-                    )
-                )
 
     def _cs_working_days(self):
         """Return a :class:`WorkingDays` for this calendar (two queries)."""
