@@ -1,4 +1,3 @@
-import logging
 import re
 from datetime import timedelta
 
@@ -9,8 +8,6 @@ from odoo.exceptions import UserError, ValidationError
 
 from .constants import CHANNELS, OUTCOMES, PRIORITIES
 from .cs_complaint_stage import DONE_KINDS
-
-_logger = logging.getLogger(__name__)
 
 DIGEST_TEMPLATES = {
     "assigned": "customer_service_bank.mail_template_cs_digest_assigned",

@@ -1,4 +1,3 @@
-import logging
 from datetime import date, datetime, time, timedelta
 
 import holidays as pyholidays
@@ -10,8 +9,6 @@ from odoo.tools import SQL
 
 from .cs_calendar_holiday_year import MAX_HOLIDAY_YEAR, MIN_HOLIDAY_YEAR
 from .holidays_package import check_holiday_subdivision
-
-_logger = logging.getLogger(__name__)
 
 # A year of days: no real calendar needs longer to find its next working day.
 _MAX_SCAN_DAYS = 366
