@@ -18,6 +18,7 @@
         "portal",
         "rating",
         "spreadsheet_dashboard",
+        "event",
     ],
     "external_dependencies": {"python": ["holidays"]},
     "data": [

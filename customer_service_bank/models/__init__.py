@@ -47,3 +47,4 @@ from . import cs_quality_review_line
 from . import cs_care_festival
 from . import cs_customer_consent
 from . import cs_care_campaign
+from . import cs_care_participant

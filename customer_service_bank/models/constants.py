@@ -167,3 +167,28 @@ CARE_TASK_KINDS = [
     ("letter", "Letter"),
     ("gift", "Gift"),
 ]
+CARE_PARTICIPANT_STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+    ("skipped", "Skipped"),
+]
+# why a targeted customer was not contacted, in the order they are checked
+CARE_SKIP_REASONS = [
+    ("deceased", "Deceased Customer"),
+    ("inactive", "Inactive Customer"),
+    ("do_not_contact", "Do Not Contact"),
+    ("no_consent", "No Consent"),
+    ("blacklisted", "Blacklisted Email"),
+    ("no_email", "No Email"),
+    ("quiet_period", "Quiet Period"),
+    ("contact_budget", "Contact Budget Used Up"),
+]
+CARE_PARTICIPANT_CHANNELS = [
+    ("email", "Email"),
+    ("task", "Task"),
+]
+CARE_ANSWERS = [
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+]

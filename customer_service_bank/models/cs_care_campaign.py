@@ -135,8 +135,8 @@ class CsCareCampaign(models.Model):
     )
     mail_template_id = fields.Many2one(
         "mail.template",
-        domain="[('model', '=', 'res.partner')]",
-        help="Rendered on each customer, in the customer's language.",
+        domain="[('model', '=', 'cs.care.participant')]",
+        help="Rendered on each participant, in the customer's language.",
     )
     task_kind = fields.Selection(
         CARE_TASK_KINDS,
@@ -200,6 +200,14 @@ class CsCareCampaign(models.Model):
         string="Other Conditions",
         help="Further conditions on the customers.",
     )
+    event_id = fields.Many2one(
+        "event.event",
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        help="The appreciation event; its registrations are the invitations.",
+    )
+    participant_ids = fields.One2many("cs.care.participant", "campaign_id")
     target_count = fields.Integer(
         string="Customers Targeted",
         compute="_compute_target_count",
@@ -256,11 +264,11 @@ class CsCareCampaign(models.Model):
     def _check_mail_template(self):
         for campaign in self:
             template = campaign.mail_template_id
-            if template and template.model != "res.partner":
+            if template and template.model != "cs.care.participant":
                 raise ValidationError(
                     self.env._(
-                        "The mail template %(template)s is not written for "
-                        "customers (contacts).",
+                        "The mail template %(template)s is not written for care "
+                        "campaign participants.",
                         template=template.name,
                     )
                 )

@@ -148,6 +148,45 @@ class ResCompany(models.Model):
         help="A care campaign whose budget, or expected cost, is above this "
         "amount is approved by a customer-service manager.",
     )
+    cs_care_contact_limit = fields.Integer(
+        string="Care Contacts per Customer",
+        default=3,
+        help="At most this many care contacts reach a customer in the contact "
+        "window, across all campaigns; 0 sets no limit.",
+    )
+    cs_care_contact_window_days = fields.Integer(
+        string="Care Contact Window",
+        default=30,
+        help="Days over which the care contacts of a customer are counted.",
+    )
+    cs_care_birthday_exempt = fields.Boolean(
+        string="Birthday Greetings Outside the Contact Budget",
+        default=True,
+        help="Birthday greetings are neither counted in nor refused by the "
+        "contact budget.",
+    )
+    cs_care_quiet_open_complaint = fields.Boolean(
+        string="Quiet Period During Open Complaints",
+        default=True,
+        help="Customers with an open complaint get no care greeting until it "
+        "is resolved.",
+    )
+    cs_care_send_hour_from = fields.Float(
+        string="Sending Window From",
+        default=9.0,
+        help="Care mails go out from this hour, in the customer's time zone.",
+    )
+    cs_care_send_hour_to = fields.Float(
+        string="Sending Window To",
+        default=20.0,
+        help="Care mails go out until this hour, in the customer's time zone.",
+    )
+    cs_care_effect_days = fields.Integer(
+        string="Care Effect Window",
+        default=90,
+        help="Days after a campaign over which the survey answers and "
+        "complaints of participants and other customers are compared.",
+    )
 
     @api.constrains(
         "cs_warning_threshold",
@@ -160,6 +199,11 @@ class ResCompany(models.Model):
         "cs_qa_sample_size",
         "cs_received_max_age_years",
         "cs_care_budget_threshold",
+        "cs_care_contact_limit",
+        "cs_care_contact_window_days",
+        "cs_care_send_hour_from",
+        "cs_care_send_hour_to",
+        "cs_care_effect_days",
     )
     def _check_cs_settings(self):
         for company in self:
@@ -198,6 +242,27 @@ class ResCompany(models.Model):
             if company.cs_care_budget_threshold < 0:
                 raise ValidationError(
                     _("The care budget needing approval cannot be negative.")
+                )
+            if company.cs_care_contact_limit < 0:
+                raise ValidationError(
+                    _("The care contacts per customer cannot be negative.")
+                )
+            if company.cs_care_contact_window_days < 1:
+                raise ValidationError(
+                    _("The care contact window must be at least one day.")
+                )
+            if not (
+                0 <= company.cs_care_send_hour_from < company.cs_care_send_hour_to <= 24
+            ):
+                raise ValidationError(
+                    _(
+                        "The care sending window must start before it ends, "
+                        "between 00:00 and 24:00."
+                    )
+                )
+            if company.cs_care_effect_days < 1:
+                raise ValidationError(
+                    _("The care effect window must be at least one day.")
                 )
 
     @api.constrains("cs_intake_team_id")

@@ -58,6 +58,27 @@ class ResConfigSettings(models.TransientModel):
         currency_field="cs_care_currency_id",
         readonly=False,
     )
+    cs_care_contact_limit = fields.Integer(
+        related="company_id.cs_care_contact_limit", readonly=False
+    )
+    cs_care_contact_window_days = fields.Integer(
+        related="company_id.cs_care_contact_window_days", readonly=False
+    )
+    cs_care_birthday_exempt = fields.Boolean(
+        related="company_id.cs_care_birthday_exempt", readonly=False
+    )
+    cs_care_quiet_open_complaint = fields.Boolean(
+        related="company_id.cs_care_quiet_open_complaint", readonly=False
+    )
+    cs_care_send_hour_from = fields.Float(
+        related="company_id.cs_care_send_hour_from", readonly=False
+    )
+    cs_care_send_hour_to = fields.Float(
+        related="company_id.cs_care_send_hour_to", readonly=False
+    )
+    cs_care_effect_days = fields.Integer(
+        related="company_id.cs_care_effect_days", readonly=False
+    )
     cs_qa_sample_size = fields.Integer(
         related="company_id.cs_qa_sample_size", readonly=False
     )

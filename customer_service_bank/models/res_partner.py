@@ -44,6 +44,16 @@ class ResPartner(models.Model):
         help="Sees this customer's holdings and transactions.",
     )
     cs_branch = fields.Char(string="Branch")
+    cs_customer_since = fields.Date(
+        string="Customer Since",
+        help="The day the customer number was opened: customer anniversaries "
+        "count the years from it.",
+    )
+    cs_deceased = fields.Boolean(
+        string="Deceased",
+        tracking=True,
+        help="The customer has died: the bank sends no care or survey to them.",
+    )
     cs_preferred_channel = fields.Selection(CHANNELS, string="Preferred Channel")
     cs_contact_hours = fields.Char(
         string="Contact Hours", help="When the customer wishes to be contacted."

@@ -39,7 +39,9 @@ class TestCareCampaign(CsCommon):
         cls.template = cls.env["mail.template"].create(
             {
                 "name": "Test greeting",
-                "model_id": cls.env.ref("base.model_res_partner").id,
+                "model_id": cls.env.ref(
+                    "customer_service_bank.model_cs_care_participant"
+                ).id,
                 "subject": "Greetings",
             }
         )
@@ -208,9 +210,9 @@ class TestCareCampaign(CsCommon):
             ):
                 self._campaign(**values)
 
-    def test_mail_template_must_be_on_customers(self):
+    def test_mail_template_must_be_on_participants(self):
         template = self.env.ref("customer_service_bank.mail_template_cs_complaint_ack")
-        with self.assertRaisesRolledBack(ValidationError, "not written for customers"):
+        with self.assertRaisesRolledBack(ValidationError, "not written for care"):
             self._campaign(mail_template_id=template.id)
 
     def test_bad_extra_domain_counts_nothing_until_fixed(self):

@@ -63,6 +63,9 @@ ACL_MATRIX = {
     # care campaigns: run by supervisors, budgets above the threshold
     # approved by managers (see test_care_campaign)
     "cs.care.campaign":         ("",    "",      "r",    "rwc",     "rwcu", "rwcu"),
+    # care participants: created by the campaign's jobs (supervisors may
+    # invite a customer by hand), never deleted
+    "cs.care.participant":      ("",    "",      "r",    "rwc",     "rwc",  "rwc"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the

@@ -1,0 +1,129 @@
+from odoo import api, fields, models
+
+from .constants import (
+    CARE_ANSWERS,
+    CARE_PARTICIPANT_CHANNELS,
+    CARE_PARTICIPANT_STATES,
+    CARE_SKIP_REASONS,
+)
+
+
+class CsCareParticipant(models.Model):
+    """A customer targeted by a care campaign, once per occurrence.
+
+    Occurrence 0 is a campaign run once; a yearly campaign has one
+    occurrence per year. The row says whether the customer was contacted
+    (the mail or the relationship manager's follow-up it produced), why
+    not, what it cost and, for an event, the invitation's registration and
+    the customer's answer. Rows are many (a greeting reaches every customer
+    of a tier): they carry no chatter, and the campaign's jobs write them
+    set-based.
+    """
+
+    _name = "cs.care.participant"
+    _description = "Care Campaign Participant"
+    _order = "occurrence_date desc, id desc"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    campaign_id = fields.Many2one(
+        "cs.care.campaign", required=True, index=True, ondelete="restrict"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="restrict",
+    )
+    occurrence = fields.Integer(
+        required=True,
+        default=0,
+        help="The year of a yearly campaign; 0 for a campaign run once.",
+    )
+    occurrence_date = fields.Date(
+        string="Due Date",
+        required=True,
+        groups="customer_service_bank.group_cs_supervisor",
+        help="The day the customer is contacted. For a birthday greeting it is "
+        "the customer's birthday: supervisors only.",
+    )
+    campaign_kind = fields.Selection(related="campaign_id.kind")
+    team_id = fields.Many2one(related="campaign_id.team_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="campaign_id.company_id", store=True, index=True
+    )
+    relationship_manager_id = fields.Many2one(
+        "res.users",
+        index="btree_not_null",
+        help="The customer's relationship manager when the customer was targeted.",
+    )
+    state = fields.Selection(
+        CARE_PARTICIPANT_STATES, required=True, default="queued", index=True
+    )
+    skip_reason = fields.Selection(CARE_SKIP_REASONS)
+    failure_reason = fields.Char()
+    channel = fields.Selection(
+        CARE_PARTICIPANT_CHANNELS,
+        help="How the customer was contacted: the campaign's channel, or a task "
+        "when a special need of the customer asks for it.",
+    )
+    sent_date = fields.Datetime(
+        string="Contacted On",
+        groups="customer_service_bank.group_cs_supervisor",
+    )
+    mail_message_id = fields.Many2one(
+        "mail.message", string="Mail", index="btree_not_null", ondelete="set null"
+    )
+    followup_id = fields.Many2one(
+        "cs.followup", index="btree_not_null", ondelete="set null"
+    )
+    currency_id = fields.Many2one(related="campaign_id.currency_id")
+    cost = fields.Monetary()
+    registration_id = fields.Many2one(
+        "event.registration", index="btree_not_null", ondelete="set null"
+    )
+    answer = fields.Selection(CARE_ANSWERS)
+    answer_date = fields.Datetime()
+    access_token = fields.Char(copy=False, groups="base.group_system")
+
+    _sql_constraints = [
+        (
+            "campaign_partner_occurrence_unique",
+            "UNIQUE(campaign_id, partner_id, occurrence)",
+            "A customer takes part in a campaign once per occurrence.",
+        ),
+    ]
+
+    @api.depends("partner_id", "campaign_id")
+    def _compute_display_name(self):
+        for participant in self:
+            participant.display_name = (
+                f"{participant.campaign_id.name} – {participant.partner_id.name}"
+            )
+
+    def _cs_invite_to_event(self):
+        """Register these participants, unconfirmed, to their campaign's
+        event: the registration is the invitation, confirmed or cancelled by
+        the customer's answer. Participants already registered are kept."""
+        to_invite = self.filtered(
+            lambda participant: (
+                participant.campaign_id.event_id and not participant.registration_id
+            )
+        )
+        registrations = (
+            self.env["event.registration"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "event_id": participant.campaign_id.event_id.id,
+                        "partner_id": participant.partner_id.id,
+                        "state": "draft",
+                    }
+                    for participant in to_invite
+                ]
+            )
+        )
+        for participant, registration in zip(to_invite, registrations, strict=True):
+            participant.registration_id = registration
