@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import CsCommon
 
@@ -266,6 +266,24 @@ class TestCareEvent(CareEventCommon):
         with self.assertRaisesRegex(UserError, "after the event"):
             campaign.followup_delay_days = -1
 
+    def test_event_users_keep_odoos_event_views(self):
+        campaign = self._campaign(followup_attendees=True)
+        campaign.action_approve()
+        participant = self._participant(campaign, self.c1)
+        participant._cs_invite_to_event()
+        event_user = new_test_user(
+            self.env, "cs_t_event_user", groups="event.group_event_user"
+        )
+        event = campaign.event_id.with_user(event_user)
+        with Form(event) as form:
+            form.name = "Spring appreciation dinner"
+        registration = participant.registration_id.with_user(event_user)
+        with Form(registration):
+            pass
+        # attendance marked in Events plans the attendee's follow-up too
+        registration.action_set_done()
+        self.assertEqual(participant.followup_id.user_id, self.agent_a)
+
 
 @tagged("post_install", "-at_install")
 class TestCareInvitationPage(CareEventCommon, HttpCase):
@@ -341,6 +359,20 @@ class TestCareInvitationPage(CareEventCommon, HttpCase):
         self.env.invalidate_all()
         self.assertEqual(self.participant.answer, "accepted")
         self.assertEqual(self.participant.registration_id.state, "open")
+
+    def test_full_event_refuses_the_answer_on_the_page(self):
+        self.campaign.event_id.write({"seats_limited": True, "seats_max": 1})
+        self.other.registration_id.action_confirm()
+        response = self._answer("accept")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("alert-danger", response.text)
+        self.env.invalidate_all()
+        self.assertFalse(self.participant.answer)
+        self.assertEqual(self.participant.registration_id.state, "draft")
+        # declining takes no seat
+        self._answer("decline")
+        self.env.invalidate_all()
+        self.assertEqual(self.participant.answer, "declined")
 
     def test_expired_when_the_campaign_ended_or_the_event_started(self):
         self.campaign.action_done()
