@@ -48,3 +48,5 @@ from . import cs_care_festival
 from . import cs_customer_consent
 from . import cs_care_campaign
 from . import cs_care_participant
+from . import event_event
+from . import event_registration

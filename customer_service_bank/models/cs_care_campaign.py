@@ -1,6 +1,8 @@
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from odoo import api, fields, models
+import pytz
+
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
@@ -15,6 +17,8 @@ from .constants import (
 
 # kinds dated by each customer's own day, every year
 PER_CUSTOMER_KINDS = ("birthday", "anniversary")
+# an appreciation event lasts this long unless its owner changes it
+EVENT_DURATION = timedelta(hours=3)
 # what an approval covers: changed only on a draft
 APPROVED_FIELDS = (
     "budget",
@@ -207,6 +211,17 @@ class CsCareCampaign(models.Model):
         tracking=True,
         help="The appreciation event; its registrations are the invitations.",
     )
+    followup_attendees = fields.Boolean(
+        string="Follow Up Attendees",
+        tracking=True,
+        help="Each customer who attends the event gets a follow-up for their "
+        "relationship manager, or the campaign's owner.",
+    )
+    followup_delay_days = fields.Integer(
+        string="Follow Up After (Days)",
+        default=3,
+        help="Days after the event the attendees' follow-ups are planned.",
+    )
     participant_ids = fields.One2many("cs.care.participant", "campaign_id")
     target_count = fields.Integer(
         string="Customers Targeted",
@@ -257,6 +272,18 @@ class CsCareCampaign(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The send time is an hour of the day, from 00:00 to 23:59."
+                    )
+                )
+
+    @api.constrains("followup_delay_days")
+    def _check_followup_delay(self):
+        for campaign in self:
+            if campaign.followup_delay_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The attendees of %(campaign)s are followed up after the "
+                        "event, not before it.",
+                        campaign=campaign.name,
                     )
                 )
 
@@ -394,6 +421,9 @@ class CsCareCampaign(models.Model):
                 "approved_date": fields.Datetime.now(),
             }
         )
+        self.filtered(
+            lambda campaign: campaign.kind == "appreciation" and not campaign.event_id
+        )._create_event()
         return True
 
     def action_start(self):
@@ -412,6 +442,15 @@ class CsCareCampaign(models.Model):
         for campaign in self:
             campaign._check_state("draft", "approved", "running")
         self.state = "cancelled"
+        for campaign in self.filtered("event_id"):
+            campaign.message_post(
+                body=self.env._(
+                    "The event %(event)s is left as it is: its organizer cancels "
+                    "it, or holds it without the campaign.",
+                    event=campaign.event_id.sudo().display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         return True
 
     def action_reset_draft(self):
@@ -435,6 +474,86 @@ class CsCareCampaign(models.Model):
         action["domain"] = self._target_domain()
         action["context"] = {}
         return action
+
+    def action_create_event(self):
+        """Create the appreciation event of the campaign, in Events."""
+        self.check_access("write")
+        for campaign in self:
+            if campaign.kind != "appreciation":
+                raise UserError(
+                    self.env._(
+                        "%(campaign)s is not an appreciation event: it has no event.",
+                        campaign=campaign.name,
+                    )
+                )
+            if campaign.event_id:
+                raise UserError(
+                    self.env._(
+                        "%(campaign)s already has its event %(event)s.",
+                        campaign=campaign.name,
+                        event=campaign.event_id.sudo().display_name,
+                    )
+                )
+            campaign._check_state("draft", "approved", "running")
+        self._create_event()
+        return True
+
+    def action_view_event(self):
+        """The campaign's event, in Events (for event users)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "event.event",
+            "res_id": self.event_id.id,
+            "views": [(False, "form")],
+        }
+
+    def _create_event(self):
+        """Create and link the events of these campaigns.
+
+        Callers check the campaigns may be written; the event is created as
+        superuser so that supervisors need no rights in Events. Odoo's own
+        event mails are left out: the campaign's invitation, sent under the
+        contact policy, is the only mail the customers get.
+        """
+        Event = self.env["event.event"].sudo()
+        for campaign in self:
+            company = campaign.company_id
+            campaign.event_id = Event.with_company(company).create(
+                campaign._event_values()
+            )
+
+    def _event_values(self):
+        """The new event: on the campaign's day, from its send time in the
+        owner's time zone, for three hours."""
+        self.ensure_one()
+        if not self.date:
+            raise UserError(
+                self.env._("Choose the day of %(campaign)s.", campaign=self.name)
+            )
+        tz_name = self.user_id.tz or "UTC"
+        day = (self.recurrence == "yearly" and self.next_date) or self.date
+        start = datetime.combine(day, time()) + timedelta(
+            minutes=round(self.send_time * 60)
+        )
+        start = (
+            pytz.timezone(tz_name)
+            .localize(start)
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        partner = self.company_id.partner_id
+        return {
+            "name": self.name,
+            "date_begin": start,
+            "date_end": start + EVENT_DURATION,
+            "date_tz": tz_name,
+            "company_id": self.company_id.id,
+            "organizer_id": partner.id,
+            "address_id": partner.id,
+            "user_id": self.user_id.id,
+            "event_mail_ids": [Command.clear()],
+        }
 
     def _check_state(self, *states):
         self.ensure_one()

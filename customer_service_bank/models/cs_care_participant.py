@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .constants import (
     CARE_ANSWERS,
@@ -102,6 +106,46 @@ class CsCareParticipant(models.Model):
                 f"{participant.campaign_id.name} – {participant.partner_id.name}"
             )
 
+    def action_mark_attended(self):
+        """Mark the customers as having attended the campaign's event.
+
+        Agents may do it for the participants they may read (their own
+        customers'), though they may not write participants or registrations.
+        """
+        self._set_attendance("done")
+        return True
+
+    def action_mark_absent(self):
+        """Undo an attendance: the customer stays registered, not attended.
+        An attendee follow-up already planned is kept."""
+        self._set_attendance("open")
+        return True
+
+    def _set_attendance(self, state):
+        self.check_access("read")
+        # sudo once the participants are known to be the user's
+        participants = self.sudo()
+        without_event = participants.filtered(
+            lambda participant: not participant.campaign_id.event_id
+        )
+        if without_event:
+            raise UserError(
+                self.env._(
+                    "%(campaign)s has no event to attend.",
+                    campaign=without_event[0].campaign_id.name,
+                )
+            )
+        participants._cs_invite_to_event()
+        registrations = participants.registration_id
+        if state == "done":
+            registrations.filtered(
+                lambda registration: registration.state != "done"
+            ).action_set_done()
+        else:
+            registrations.filtered(
+                lambda registration: registration.state == "done"
+            ).action_confirm()
+
     def _cs_invite_to_event(self):
         """Register these participants, unconfirmed, to their campaign's
         event: the registration is the invitation, confirmed or cancelled by
@@ -111,6 +155,8 @@ class CsCareParticipant(models.Model):
                 participant.campaign_id.event_id and not participant.registration_id
             )
         )
+        if not to_invite:
+            return
         registrations = (
             self.env["event.registration"]
             .sudo()
@@ -127,3 +173,105 @@ class CsCareParticipant(models.Model):
         )
         for participant, registration in zip(to_invite, registrations, strict=True):
             participant.registration_id = registration
+
+    def _cs_invitation_url(self):
+        """The invitation's page, where the customer answers without logging
+        in; the token is the participant's access token."""
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}/cs/care/invitation/"
+            f"{self.id}/{self.sudo().access_token}"
+        )
+
+    def _cs_invitation_state(self):
+        """``open`` (or ``answered``) while the customer may answer;
+        ``expired`` once the event started or the campaign ended."""
+        self.ensure_one()
+        event = self.campaign_id.event_id
+        if (
+            self.campaign_id.state in ("done", "cancelled")
+            or not event
+            or event.date_begin <= fields.Datetime.now()
+            or self.registration_id.state == "done"
+        ):
+            return "expired"
+        return "answered" if self.answer else "open"
+
+    def _cs_answer_invitation(self, answer):
+        """Record the customer's answer, ``accepted`` or ``declined``: the
+        registration is confirmed or cancelled. The customer may change it
+        until the event starts."""
+        self.ensure_one()
+        if answer not in dict(CARE_ANSWERS):
+            raise UserError(self.env._("Accept or decline the invitation."))
+        if self._cs_invitation_state() == "expired":
+            raise UserError(self.env._("This invitation has expired."))
+        self._cs_invite_to_event()
+        registration = self.registration_id
+        if answer == "accepted":
+            registration.action_confirm()
+        else:
+            registration.action_cancel()
+        self.write({"answer": answer, "answer_date": fields.Datetime.now()})
+        answers = dict(self._fields["answer"]._description_selection(self.env))
+        registration.message_post(
+            body=self.env._(
+                "Invitation answered by the customer: %(answer)s.",
+                answer=answers[answer],
+            ),
+            author_id=self.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _cs_plan_attendee_followups(self):
+        """Plan a follow-up for each attendee whose campaign asks for it:
+        for the relationship manager, else the campaign's owner, some days
+        after the event. Once per participant."""
+        candidates = self.filtered(
+            lambda participant: (
+                participant.campaign_id.followup_attendees
+                and not participant.followup_id
+            )
+        )
+        if not candidates:
+            return
+        # two users marking the same attendance at once plan one follow-up
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM cs_care_participant WHERE id IN %s FOR UPDATE",
+                tuple(candidates.ids),
+            )
+        )
+        candidates.invalidate_recordset(["followup_id"])
+        candidates = candidates.filtered(
+            lambda participant: (
+                not participant.followup_id
+                and participant.registration_id.state == "done"
+            )
+        )
+        vals_list = []
+        for participant in candidates:
+            campaign = participant.campaign_id
+            event = participant.registration_id.event_id
+            event_day = fields.Datetime.context_timestamp(
+                self.with_context(tz=event.date_tz), event.date_begin
+            ).date()
+            manager = participant.relationship_manager_id
+            vals_list.append(
+                {
+                    "name": self.env._(
+                        "Thank %(customer)s for attending %(event)s",
+                        customer=participant.partner_id.name,
+                        event=event.name,
+                    ),
+                    "partner_id": participant.partner_id.id,
+                    "kind": "phone",
+                    "planned_date": event_day
+                    + timedelta(days=campaign.followup_delay_days),
+                    "user_id": (manager if manager.active else campaign.user_id).id,
+                    "company_id": participant.company_id.id,
+                }
+            )
+        followups = self.env["cs.followup"].sudo().create(vals_list)
+        for participant, followup in zip(candidates, followups, strict=True):
+            participant.followup_id = followup
