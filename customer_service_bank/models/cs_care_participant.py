@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .constants import (
     CARE_ANSWERS,
@@ -83,6 +84,14 @@ class CsCareParticipant(models.Model):
     registration_id = fields.Many2one(
         "event.registration", index="btree_not_null", ondelete="set null"
     )
+    registration_state = fields.Selection(
+        related="registration_id.state", string="Registration Status"
+    )
+    attended = fields.Boolean(
+        compute="_compute_attended",
+        search="_search_attended",
+        help="The customer came to the event: the registration is attended.",
+    )
     answer = fields.Selection(CARE_ANSWERS)
     answer_date = fields.Datetime()
     access_token = fields.Char(copy=False, groups="base.group_system")
@@ -101,6 +110,26 @@ class CsCareParticipant(models.Model):
             participant.display_name = (
                 f"{participant.campaign_id.name} – {participant.partner_id.name}"
             )
+
+    @api.depends("registration_id.state")
+    def _compute_attended(self):
+        for participant in self:
+            participant.attended = participant.sudo().registration_id.state == "done"
+
+    def _search_attended(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search attended customers with yes or no."))
+        # sudo: agents read participants, not the event's registrations
+        attended = (
+            self.env["event.registration"].sudo()._search([("state", "=", "done")])
+        )
+        if (operator == "=") == value:
+            return [("registration_id", "in", attended)]
+        return [
+            "|",
+            ("registration_id", "=", False),
+            ("registration_id", "not in", attended),
+        ]
 
     def _cs_invite_to_event(self):
         """Register these participants, unconfirmed, to their campaign's
