@@ -23,7 +23,8 @@ class CsCareParticipant(models.Model):
 
     _name = "cs.care.participant"
     _description = "Care Campaign Participant"
-    _order = "occurrence_date desc, id desc"
+    # occurrence_date is for supervisors only: agents could not list by it
+    _order = "occurrence desc, id desc"
     _rec_name = "partner_id"
     _check_company_auto = True
 
