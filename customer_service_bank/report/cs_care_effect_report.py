@@ -55,7 +55,7 @@ class CsCareEffectReport(models.Model):
     )
     company_id = fields.Many2one("res.company", readonly=True)
     team_id = fields.Many2one("cs.team", readonly=True)
-    tier_id = fields.Many2one("cs.segment", string="Tier", readonly=True)
+    tier_id = fields.Many2one("cs.segment", readonly=True)
     customer_group = fields.Selection(CUSTOMER_GROUPS, string="Group", readonly=True)
     customer_count = fields.Integer(string="Customers", readonly=True)
     nps_count = fields.Integer(string="NPS Answers", readonly=True)
