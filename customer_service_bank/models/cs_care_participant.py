@@ -41,6 +41,7 @@ class CsCareParticipant(models.Model):
     occurrence = fields.Integer(
         required=True,
         default=0,
+        aggregator=False,
         help="The year of a yearly campaign; 0 for a campaign run once.",
     )
     occurrence_date = fields.Date(

@@ -238,7 +238,8 @@ class TestCareResults(CsCommon):
             ),
             (5, 1, 1, 100.0, 1, 1, 2, 40.0),
         )
-        (effect,) = self.campaign._care_effect()[self.campaign.id]
+        with self.assertQueryCount(1):
+            (effect,) = self.campaign._care_effect()[self.campaign.id]
         self.assertEqual(effect["participant"]["complaints_per_100"], 33.3)
         self.assertEqual(effect["participant"]["csat_average"], 5.0)
         self.assertEqual(effect["other"]["nps"], 100.0)
