@@ -340,3 +340,18 @@ class TestCareResults(CsCommon):
         with freeze_time("2026-08-03 09:00:00"):
             care = Report._get_report_values([], data=data)["care"]
         self.assertEqual(care["campaigns"], [])
+
+    def test_demo_dinner_has_every_answer(self):
+        """The demo appreciation dinner shows registrations in every state."""
+        dinner = self.env.ref("customer_service_bank.cs_demo_care_campaign_dinner")
+        self.assertEqual(
+            set(dinner.event_id.registration_ids.mapped("state")),
+            {"draft", "open", "cancel", "done"},
+        )
+        (row,) = dinner._care_results()[dinner.id]
+        self.assertEqual(
+            (row["sent"], row["skipped"], row["accepted"], row["declined"]),
+            (5, 1, 3, 1),
+        )
+        self.assertEqual(row["attended"], 2)
+        self.assertEqual(row["cost_per_attendee"], row["cost"] / 2)
