@@ -144,6 +144,14 @@ class TestUi(CsCommon, HttpCase):
         self.assertEqual(campaign.state, "approved")
         self.assertEqual(campaign.approved_by_id, self.supervisor_a)
 
+    def test_care_results_tour(self):
+        """The demo supervisor reads a campaign's results and effect."""
+        self.start_tour(
+            "/odoo/action-customer_service_bank.cs_care_campaign_action",
+            "cs_care_results_tour",
+            login="cs_supervisor_zhang",
+        )
+
     def test_settings_tour(self):
         """An administrator changes the warning threshold in the settings."""
         self.assertEqual(self.company_a.cs_warning_threshold, 75.0)

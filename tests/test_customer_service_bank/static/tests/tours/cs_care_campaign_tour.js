@@ -95,3 +95,44 @@ registry.category("web_tour.tours").add("cs_care_campaign_tour", {
         },
     ],
 });
+
+/**
+ * The demo supervisor reads the results and the effect of the demo
+ * appreciation dinner, then analyses its participants.
+ */
+registry.category("web_tour.tours").add("cs_care_results_tour", {
+    url: "/odoo/action-customer_service_bank.cs_care_campaign_action",
+    steps: () => [
+        {
+            content: "Open the dinner",
+            trigger: ".o_data_row td:contains(Private Banking Appreciation Dinner)",
+            run: "click",
+        },
+        {
+            content: "Its participants are counted",
+            trigger: ".o-form-buttonbox button[name=action_view_participants]:contains(6)",
+        },
+        {
+            content: "Open the results",
+            trigger: ".o_notebook .nav-link:contains(Results)",
+            run: "click",
+        },
+        {
+            content: "The results table shows the dinner's figures",
+            trigger: ".o_cs_care_results tr:contains(Once)",
+        },
+        {
+            content: "The effect table compares participants and others",
+            trigger: ".o_cs_care_effect td:contains(Other Customers)",
+        },
+        {
+            content: "Analyse the participants",
+            trigger: "button[name=action_view_results]",
+            run: "click",
+        },
+        {
+            content: "The pivot shows the participants by status",
+            trigger: ".o_pivot th:contains(Sent)",
+        },
+    ],
+});
