@@ -168,13 +168,13 @@ class CsCareEffectReport(models.Model):
                 SELECT w.campaign_id, w.occurrence, w.tier_id, w.customer_group,
                        w.company_id, w.team_id,
                        min(w.date_from) AS occurrence_date,
-                       count(DISTINCT w.partner_id) AS customer_count,
-                       coalesce(sum(e.nps), 0) AS nps_count,
-                       coalesce(sum(e.promoter), 0) AS promoter_count,
-                       coalesce(sum(e.detractor), 0) AS detractor_count,
-                       coalesce(sum(e.csat), 0) AS csat_count,
-                       coalesce(sum(e.csat_value), 0) AS csat_sum,
-                       coalesce(sum(e.complaint), 0) AS complaint_count
+                       count(DISTINCT w.partner_id)::int AS customer_count,
+                       coalesce(sum(e.nps), 0)::int AS nps_count,
+                       coalesce(sum(e.promoter), 0)::int AS promoter_count,
+                       coalesce(sum(e.detractor), 0)::int AS detractor_count,
+                       coalesce(sum(e.csat), 0)::int AS csat_count,
+                       coalesce(sum(e.csat_value), 0)::int AS csat_sum,
+                       coalesce(sum(e.complaint), 0)::int AS complaint_count
                   FROM windows w
                   LEFT JOIN events e ON e.partner_id = w.partner_id
                                     AND e.at >= w.start_at
