@@ -71,6 +71,7 @@
         "views/cs_care_campaign_event_views.xml",
         "views/cs_care_invitation_templates.xml",
         "views/event_event_views.xml",
+        "views/cs_care_participant_views.xml",
         "views/res_partner_views.xml",
         "wizards/cs_monthly_report_wizard_views.xml",
         "report/cs_monthly_report.xml",
@@ -79,6 +80,7 @@
         "report/cs_complaint_stage_report_views.xml",
         "report/cs_complaint_report_views.xml",
         "report/cs_complaint_pareto_report_views.xml",
+        "report/cs_care_effect_report_views.xml",
         "wizards/cs_complaint_merge_views.xml",
         "wizards/cs_calendar_holiday_wizard_views.xml",
         "wizards/cs_complaint_statistics_export_views.xml",
@@ -96,5 +98,6 @@
         "demo/cs_complaint_history_demo.xml",
         "demo/cs_feedback_quality_demo.xml",
         "demo/cs_care_campaign_demo.xml",
+        "demo/cs_care_participant_demo.xml",
     ],
 }

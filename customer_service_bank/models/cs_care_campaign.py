@@ -223,6 +223,26 @@ class CsCareCampaign(models.Model):
         help="Days after the event the attendees' follow-ups are planned.",
     )
     participant_ids = fields.One2many("cs.care.participant", "campaign_id")
+    participant_count = fields.Integer(
+        string="Participants", compute="_compute_participant_count"
+    )
+    results_html = fields.Html(
+        string="Results",
+        compute="_compute_results_html",
+        sanitize=False,
+        groups="customer_service_bank.group_cs_supervisor",
+        help="Per occurrence: customers targeted, contacted, skipped and why, "
+        "answers, attendance and cost.",
+    )
+    effect_html = fields.Html(
+        string="Effect",
+        compute="_compute_effect_html",
+        sanitize=False,
+        groups="customer_service_bank.group_cs_supervisor",
+        help="Per occurrence: NPS, ratings and complaints of the participants "
+        "against the other customers of their tiers, over the company's "
+        "care effect window.",
+    )
     target_count = fields.Integer(
         string="Customers Targeted",
         compute="_compute_target_count",
@@ -366,6 +386,45 @@ class CsCareCampaign(models.Model):
             # the customers of the campaign's company
             campaign.target_count = Partner.search_count(domain)
 
+    def _compute_participant_count(self):
+        counts = dict(
+            self.env["cs.care.participant"]._read_group(
+                [("campaign_id", "in", self.ids)], ["campaign_id"], ["__count"]
+            )
+        )
+        for campaign in self:
+            campaign.participant_count = counts.get(campaign._origin, 0)
+
+    def _compute_results_html(self):
+        results = self._care_results()
+        skip_labels = dict(
+            self.env["cs.care.participant"]
+            ._fields["skip_reason"]
+            ._description_selection(self.env)
+        )
+        for campaign in self:
+            rows = results.get(campaign._origin.id)
+            campaign.results_html = rows and self.env["ir.qweb"]._render(
+                "customer_service_bank.cs_care_campaign_results",
+                {
+                    "rows": rows,
+                    "skip_labels": skip_labels,
+                    "currency": campaign.currency_id,
+                },
+            )
+
+    def _compute_effect_html(self):
+        effects = self._care_effect()
+        for campaign in self:
+            rows = effects.get(campaign._origin.id)
+            campaign.effect_html = rows and self.env["ir.qweb"]._render(
+                "customer_service_bank.cs_care_campaign_effect",
+                {
+                    "rows": rows,
+                    "days": campaign.company_id.cs_care_effect_days,
+                },
+            )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
         for campaign in self:
@@ -508,6 +567,43 @@ class CsCareCampaign(models.Model):
             "views": [(False, "form")],
         }
 
+    def action_view_participants(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_service_bank.cs_care_participant_action"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        action["context"] = {"default_campaign_id": self.id}
+        return action
+
+    def action_view_results(self):
+        """The participants in the pivot, by occurrence and state."""
+        action = self.action_view_participants()
+        action.update(
+            name=self.env._("Results of %(campaign)s", campaign=self.name),
+            view_mode="pivot,graph,list,form",
+            views=[
+                (False, "pivot"),
+                (False, "graph"),
+                (False, "list"),
+                (False, "form"),
+            ],
+            context={
+                "pivot_row_groupby": ["occurrence"],
+                "pivot_column_groupby": ["state"],
+                "pivot_measures": ["__count", "cost"],
+            },
+        )
+        return action
+
+    def action_view_effect(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_service_bank.cs_care_effect_report_action"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        return action
+
     def _create_event(self):
         """Create and link the events of these campaigns.
 
@@ -554,6 +650,129 @@ class CsCareCampaign(models.Model):
             "user_id": self.user_id.id,
             "event_mail_ids": [Command.clear()],
         }
+
+    def _care_results(self):
+        """Figures per campaign and occurrence, from grouped queries.
+
+        Returns ``{campaign id: [row, ...]}``, latest occurrence first; a row
+        gives the occurrence, targeted, sent, failed, skipped (and
+        ``skipped_by_reason``), accepted, declined, attended (registration
+        done), cost and cost per attendee.
+        """
+        Participant = self.env["cs.care.participant"]
+        scope = [("campaign_id", "in", self.ids)]
+        rows = {}
+
+        def row(campaign, occurrence):
+            return rows.setdefault(
+                (campaign.id, occurrence),
+                {
+                    "occurrence": occurrence,
+                    "targeted": 0,
+                    "queued": 0,
+                    "sent": 0,
+                    "failed": 0,
+                    "skipped": 0,
+                    "skipped_by_reason": {},
+                    "accepted": 0,
+                    "declined": 0,
+                    "attended": 0,
+                    "cost": 0.0,
+                    "cost_per_attendee": 0.0,
+                },
+            )
+
+        for campaign, occurrence, state, reason, count, cost in Participant._read_group(
+            scope,
+            ["campaign_id", "occurrence", "state", "skip_reason"],
+            ["__count", "cost:sum"],
+        ):
+            figures = row(campaign, occurrence)
+            figures["targeted"] += count
+            figures[state] += count
+            figures["cost"] += cost
+            if state == "skipped" and reason:
+                by_reason = figures["skipped_by_reason"]
+                by_reason[reason] = by_reason.get(reason, 0) + count
+        for campaign, occurrence, answer, count in Participant._read_group(
+            [*scope, ("answer", "!=", False)],
+            ["campaign_id", "occurrence", "answer"],
+            ["__count"],
+        ):
+            row(campaign, occurrence)[answer] = count
+        for campaign, occurrence, count in Participant._read_group(
+            [*scope, ("attended", "=", True)],
+            ["campaign_id", "occurrence"],
+            ["__count"],
+        ):
+            row(campaign, occurrence)["attended"] = count
+        results = {}
+        for (campaign_id, _occurrence), figures in sorted(
+            rows.items(), key=lambda item: (item[0][0], -item[0][1])
+        ):
+            if figures["attended"]:
+                figures["cost_per_attendee"] = figures["cost"] / figures["attended"]
+            results.setdefault(campaign_id, []).append(figures)
+        return results
+
+    def _care_effect(self):
+        """Effect per campaign and occurrence: participants against the
+        other customers of their tiers (see ``cs.care.effect.report``).
+
+        Returns ``{campaign id: [{"occurrence", "participant": {...},
+        "other": {...}}, ...]}``, latest occurrence first; each group gives
+        customers, NPS answers and NPS, ratings and their average,
+        complaints and complaints per 100 customers, over all its tiers.
+        """
+        groups = self.env["cs.care.effect.report"]._read_group(
+            [("campaign_id", "in", self.ids)],
+            ["campaign_id", "occurrence", "customer_group"],
+            [
+                "customer_count:sum",
+                "nps_count:sum",
+                "promoter_count:sum",
+                "detractor_count:sum",
+                "csat_count:sum",
+                "csat_sum:sum",
+                "complaint_count:sum",
+            ],
+        )
+        rows = {}
+        for (
+            campaign,
+            occurrence,
+            group,
+            customers,
+            answers,
+            promoters,
+            detractors,
+            ratings,
+            rating_sum,
+            complaints,
+        ) in groups:
+            figures = rows.setdefault(
+                (campaign.id, occurrence),
+                {"occurrence": occurrence, "participant": {}, "other": {}},
+            )
+            figures[group] = {
+                "customers": customers,
+                "nps_count": answers,
+                "nps": round(100.0 * (promoters - detractors) / answers, 1)
+                if answers
+                else 0.0,
+                "csat_count": ratings,
+                "csat_average": round(rating_sum / ratings, 2) if ratings else 0.0,
+                "complaints": complaints,
+                "complaints_per_100": round(100.0 * complaints / customers, 1)
+                if customers
+                else 0.0,
+            }
+        effects = {}
+        for (campaign_id, _occurrence), figures in sorted(
+            rows.items(), key=lambda item: (item[0][0], -item[0][1])
+        ):
+            effects.setdefault(campaign_id, []).append(figures)
+        return effects
 
     def _check_state(self, *states):
         self.ensure_one()

@@ -26,7 +26,8 @@ class CsCareParticipant(models.Model):
 
     _name = "cs.care.participant"
     _description = "Care Campaign Participant"
-    _order = "occurrence_date desc, id desc"
+    # occurrence_date is for supervisors only: agents could not list by it
+    _order = "occurrence desc, id desc"
     _rec_name = "partner_id"
     _check_company_auto = True
 
@@ -43,6 +44,7 @@ class CsCareParticipant(models.Model):
     occurrence = fields.Integer(
         required=True,
         default=0,
+        aggregator=False,
         help="The year of a yearly campaign; 0 for a campaign run once.",
     )
     occurrence_date = fields.Date(
@@ -87,6 +89,14 @@ class CsCareParticipant(models.Model):
     registration_id = fields.Many2one(
         "event.registration", index="btree_not_null", ondelete="set null"
     )
+    registration_state = fields.Selection(
+        related="registration_id.state", string="Registration Status"
+    )
+    attended = fields.Boolean(
+        compute="_compute_attended",
+        search="_search_attended",
+        help="The customer came to the event: the registration is attended.",
+    )
     answer = fields.Selection(CARE_ANSWERS)
     answer_date = fields.Datetime()
     access_token = fields.Char(copy=False, groups="base.group_system")
@@ -105,6 +115,26 @@ class CsCareParticipant(models.Model):
             participant.display_name = (
                 f"{participant.campaign_id.name} – {participant.partner_id.name}"
             )
+
+    @api.depends("registration_id.state")
+    def _compute_attended(self):
+        for participant in self:
+            participant.attended = participant.sudo().registration_id.state == "done"
+
+    def _search_attended(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search attended customers with yes or no."))
+        # sudo: agents read participants, not the event's registrations
+        attended = (
+            self.env["event.registration"].sudo()._search([("state", "=", "done")])
+        )
+        if (operator == "=") == value:
+            return [("registration_id", "in", attended)]
+        return [
+            "|",
+            ("registration_id", "=", False),
+            ("registration_id", "not in", attended),
+        ]
 
     def action_mark_attended(self):
         """Mark the customers as having attended the campaign's event.

@@ -81,6 +81,7 @@ class ReportCsMonthly(models.AbstractModel):
         values["nps"] = self._nps_values(company, team, months)
         values["quality"] = self._quality_values(company, team, months)
         values["open_actions"] = self._open_action_values(company, team)
+        values["care"] = self._care_values(company, team, date_from, date_to)
         return values
 
     # ------------------------------------------------------------------
@@ -308,6 +309,95 @@ class ReportCsMonthly(models.AbstractModel):
             return {"count": count, "score": round(score or 0.0, 1)}
 
         return self._month_rows(months, figures, row)
+
+    def _care_values(self, company, team, date_from, date_to):
+        """Care campaigns with customers due in the period: their figures,
+        and the effect on the participants against the others of their tiers
+        (over the occurrences of the period)."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("occurrence_date", ">=", date_from),
+            ("occurrence_date", "<=", date_to),
+        ]
+        if team:
+            domain.append(("team_id", "=", team.id))
+        Participant = self.env["cs.care.participant"]
+        campaigns = {}
+        occurrences = set()
+
+        def row(campaign):
+            return campaigns.setdefault(
+                campaign,
+                {
+                    "name": campaign.name,
+                    "targeted": 0,
+                    "sent": 0,
+                    "skipped": 0,
+                    "accepted": 0,
+                    "attended": 0,
+                    "cost": 0.0,
+                },
+            )
+
+        for campaign, occurrence, state, count, cost in Participant._read_group(
+            domain, ["campaign_id", "occurrence", "state"], ["__count", "cost:sum"]
+        ):
+            occurrences.add((campaign.id, occurrence))
+            figures = row(campaign)
+            figures["targeted"] += count
+            figures["cost"] += cost
+            if state in ("sent", "skipped"):
+                figures[state] += count
+        for campaign, count in Participant._read_group(
+            [*domain, ("answer", "=", "accepted")], ["campaign_id"], ["__count"]
+        ):
+            row(campaign)["accepted"] = count
+        for campaign, count in Participant._read_group(
+            [*domain, ("attended", "=", True)], ["campaign_id"], ["__count"]
+        ):
+            row(campaign)["attended"] = count
+
+        effect = {
+            group: {"customers": 0, "answers": 0, "nps": 0.0, "complaints_per_100": 0.0}
+            for group in ("participant", "other")
+        }
+        if campaigns:
+            groups = self.env["cs.care.effect.report"]._read_group(
+                [("campaign_id", "in", [c.id for c in campaigns])],
+                ["campaign_id", "occurrence", "customer_group"],
+                [
+                    "customer_count:sum",
+                    "nps_count:sum",
+                    "promoter_count:sum",
+                    "detractor_count:sum",
+                    "complaint_count:sum",
+                ],
+            )
+            totals = {group: [0, 0, 0, 0, 0] for group in effect}
+            for campaign, occurrence, group, *counts in groups:
+                if (campaign.id, occurrence) in occurrences:
+                    totals[group] = [
+                        a + b for a, b in zip(totals[group], counts, strict=True)
+                    ]
+            for group, (
+                customers,
+                answers,
+                promoters,
+                detractors,
+                complaints,
+            ) in totals.items():
+                effect[group] = {
+                    "customers": customers,
+                    "answers": answers,
+                    "nps": percent(promoters - detractors, answers),
+                    "complaints_per_100": percent(complaints, customers),
+                }
+        return {
+            "campaigns": sorted(campaigns.values(), key=lambda row: row["name"]),
+            "currency": company.currency_id,
+            "effect": effect,
+            "effect_days": company.cs_care_effect_days,
+        }
 
     def _open_action_values(self, company, team):
         """Actions not done today on the complaints of the scope, most urgent first."""

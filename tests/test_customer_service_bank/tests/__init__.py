@@ -34,3 +34,4 @@ from . import test_care_festival
 from . import test_consent
 from . import test_care_campaign
 from . import test_care_event
+from . import test_care_results

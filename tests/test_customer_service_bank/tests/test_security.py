@@ -66,6 +66,8 @@ ACL_MATRIX = {
     # care participants: created by the campaign's jobs (supervisors may
     # invite a customer by hand), never deleted
     "cs.care.participant":      ("",    "",      "r",    "rwc",     "rwc",  "rwc"),
+    # care effect: a report, read by supervisors (their teams') and managers
+    "cs.care.effect.report":    ("",    "",      "",     "r",       "r",    "r"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the

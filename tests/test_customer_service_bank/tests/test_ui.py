@@ -107,6 +107,51 @@ class TestUi(CsCommon, HttpCase):
         )
         self.assertEqual(new_mails.recipient_ids, self.customer)
 
+    def test_care_campaign_tour(self):
+        """A supervisor plans a care campaign for a tier, previews and approves it."""
+        tier = self.env["cs.segment"].create({"name": "Tour Care Tier", "kind": "tier"})
+        for number, name in enumerate(("One", "Two"), start=1):
+            customer = self.env["res.partner"].create(
+                {
+                    "name": f"Tour Care Customer {name}",
+                    "cs_customer_number": f"TOUR-CARE-{number}",
+                    "company_id": self.company_a.id,
+                }
+            )
+            customer.cs_metrics_ids.computed_segment_id = tier
+        draft = (
+            self.env["cs.care.campaign"]
+            .with_user(self.supervisor_a)
+            .new({"team_id": self.team_a.id, "tier_ids": tier.ids})
+        )
+        self.assertEqual(draft.target_count, 2)
+
+        self.start_tour(
+            "/odoo/action-customer_service_bank.cs_care_campaign_action",
+            "cs_care_campaign_tour",
+            login=self.supervisor_a.login,
+        )
+
+        campaign = self.env["cs.care.campaign"].search(
+            [("name", "=", "Tour Tea Party")]
+        )
+        self.assertEqual(len(campaign), 1)
+        self.assertEqual(campaign.kind, "appreciation")
+        self.assertEqual(campaign.team_id, self.team_a)
+        self.assertEqual(campaign.tier_ids, tier)
+        self.assertEqual(campaign.channel, "task")
+        self.assertEqual(campaign.target_count, 2)
+        self.assertEqual(campaign.state, "approved")
+        self.assertEqual(campaign.approved_by_id, self.supervisor_a)
+
+    def test_care_results_tour(self):
+        """The demo supervisor reads a campaign's results and effect."""
+        self.start_tour(
+            "/odoo/action-customer_service_bank.cs_care_campaign_action",
+            "cs_care_results_tour",
+            login="cs_supervisor_zhang",
+        )
+
     def test_settings_tour(self):
         """An administrator changes the warning threshold in the settings."""
         self.assertEqual(self.company_a.cs_warning_threshold, 75.0)
