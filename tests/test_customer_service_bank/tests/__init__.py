@@ -33,3 +33,4 @@ from . import test_contact_policy
 from . import test_care_festival
 from . import test_consent
 from . import test_care_campaign
+from . import test_care_sending
