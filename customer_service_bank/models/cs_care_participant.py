@@ -456,19 +456,56 @@ class CsCareParticipant(models.Model):
             participants.write({"state": "skipped", "skip_reason": reason})
         contacted = mailed | self.browse().concat(*tasked.values())
         contacted.filtered(lambda cp: cp.campaign_id.event_id)._cs_invite_to_event()
+        sent = {}
         for campaign, participants in mailed.grouped("campaign_id").items():
-            participants._cs_mail(campaign)
+            sent.update(participants._cs_mail(campaign))
         for kind, participants in tasked.items():
-            participants._cs_plan_tasks(kind)
-        for participant in contacted:
-            participant.write(
-                {
-                    "state": "sent",
-                    "sent_date": now,
-                    "cost": participant.campaign_id.cost_per_participant,
-                }
-            )
+            sent.update(participants._cs_plan_tasks(kind))
+        if sent:
+            contacted._cs_mark_sent(sent, now)
         return batch
+
+    def _cs_mark_sent(self, sent, now):
+        """Mark these participants sent at ``now``, with the cost of their
+        campaign and ``sent`` {participant id: (channel, mail message id,
+        follow-up id)}, in one UPDATE whatever the batch's size."""
+        self.flush_model()
+        ids = list(sent)
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE cs_care_participant cp
+                   SET state = 'sent', sent_date = %s, channel = sent.channel,
+                       mail_message_id = sent.mail_message_id,
+                       followup_id = sent.followup_id,
+                       cost = campaign.cost_per_participant,
+                       write_uid = %s, write_date = %s
+                  FROM unnest(%s::int[], %s::varchar[], %s::int[], %s::int[])
+                       AS sent(id, channel, mail_message_id, followup_id),
+                       cs_care_campaign campaign
+                 WHERE cp.id = sent.id AND campaign.id = cp.campaign_id
+                """,
+                now,
+                self.env.uid,
+                now,
+                ids,
+                [sent[key][0] for key in ids],
+                [sent[key][1] for key in ids],
+                [sent[key][2] for key in ids],
+            )
+        )
+        self.invalidate_recordset(
+            [
+                "state",
+                "sent_date",
+                "channel",
+                "mail_message_id",
+                "followup_id",
+                "cost",
+                "write_uid",
+                "write_date",
+            ]
+        )
 
     @api.model
     def _cs_send_refusals(self, campaign, participants):
@@ -497,7 +534,8 @@ class CsCareParticipant(models.Model):
     def _cs_mail(self, campaign):
         """Queue the mails of these participants of ``campaign``: its template
         rendered for all of them at once, in each customer's language, and
-        the mails created at once in Odoo's mail queue."""
+        the mails created at once in Odoo's mail queue. Returns {participant
+        id: ("email", mail message id, None)}."""
         template = campaign.mail_template_id
         rendered = template._generate_template(
             self.ids,
@@ -534,14 +572,15 @@ class CsCareParticipant(models.Model):
                 vals["email_from"] = values["email_from"]
             vals_list.append(vals)
         mails = self.env["mail.mail"].sudo().create(vals_list)
-        for participant, mail in zip(self, mails, strict=True):
-            participant.write(
-                {"channel": "email", "mail_message_id": mail.mail_message_id.id}
-            )
+        return {
+            participant.id: ("email", mail.mail_message_id.id, None)
+            for participant, mail in zip(self, mails, strict=True)
+        }
 
     def _cs_plan_tasks(self, kind):
         """Ask the relationship managers (else the campaigns' owners) to
-        contact these participants, as follow-ups of ``kind``, in one batch."""
+        contact these participants, as follow-ups of ``kind``, in one batch.
+        Returns {participant id: ("task", None, follow-up id)}."""
         vals_list = []
         for participant in self:
             campaign = participant.campaign_id
@@ -566,5 +605,7 @@ class CsCareParticipant(models.Model):
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(vals_list)
         )
-        for participant, followup in zip(self, followups, strict=True):
-            participant.write({"channel": "task", "followup_id": followup.id})
+        return {
+            participant.id: ("task", None, followup.id)
+            for participant, followup in zip(self, followups, strict=True)
+        }
