@@ -197,8 +197,9 @@ class CsCareParticipant(models.Model):
         skip: the customer gets a task instead of a mail, so that neither a
         missing nor a blacklisted email skips them. The contact budget counts
         the customer's queued and sent contacts of the ``D`` days up to
-        ``day``; it is only checked when selecting (``budget``): a queued
-        participant has its contact reserved.
+        ``day``, in the row ``cs_budget`` that ``_cs_budget_sql`` joins; it is
+        only checked when selecting (``budget``): a queued participant has its
+        contact reserved.
         """
         Partner = self.env["res.partner"]
         company = campaign.company_id
@@ -229,27 +230,12 @@ class CsCareParticipant(models.Model):
                     ),
                 )
             )
-        exempt = campaign.kind == "birthday" and company.cs_care_birthday_exempt
-        if budget and company.cs_care_contact_limit and not exempt:
-            counted = SQL()
-            if company.cs_care_birthday_exempt:
-                counted = SQL("AND cs_budget_campaign.kind != 'birthday'")
+        if budget and self._cs_budget_applies(campaign):
             conditions.append(
                 (
                     "contact_budget",
                     SQL(
-                        """(SELECT count(*)
-                              FROM cs_care_participant cs_budget
-                              JOIN cs_care_campaign cs_budget_campaign
-                                ON cs_budget_campaign.id = cs_budget.campaign_id
-                             WHERE cs_budget.partner_id = p.id
-                               AND cs_budget.state IN ('queued', 'sent')
-                               AND cs_budget.occurrence_date > %s
-                               AND cs_budget.occurrence_date <= %s
-                               %s) >= %s""",
-                        day - timedelta(days=company.cs_care_contact_window_days),
-                        day,
-                        counted,
+                        "COALESCE(cs_budget.contacts, 0) >= %s",
                         company.cs_care_contact_limit,
                     ),
                 )
@@ -260,6 +246,42 @@ class CsCareParticipant(models.Model):
                 SQL("WHEN %s THEN %s", condition, reason)
                 for reason, condition in conditions
             ),
+        )
+
+    @api.model
+    def _cs_budget_applies(self, campaign):
+        """Whether the contact budget limits ``campaign``'s participants."""
+        company = campaign.company_id
+        exempt = campaign.kind == "birthday" and company.cs_care_birthday_exempt
+        return bool(company.cs_care_contact_limit) and not exempt
+
+    @api.model
+    def _cs_budget_sql(self, campaign, day):
+        """SQL of the rows (partner_id, contacts): the care contacts, queued
+        or sent, of each customer in the company's window of days up to
+        ``day``; birthday greetings do not count when exempt.
+
+        Counted once for all customers, before the participants are added:
+        a subquery per customer would scan the rows the INSERT adds.
+        """
+        company = campaign.company_id
+        return SQL(
+            """
+            SELECT cs_counted.partner_id, count(*) AS contacts
+              FROM cs_care_participant cs_counted
+              JOIN cs_care_campaign cs_counted_campaign
+                ON cs_counted_campaign.id = cs_counted.campaign_id
+             WHERE cs_counted.state IN ('queued', 'sent')
+               AND cs_counted.occurrence_date > %s
+               AND cs_counted.occurrence_date <= %s
+               AND %s
+             GROUP BY cs_counted.partner_id
+            """,
+            day - timedelta(days=company.cs_care_contact_window_days),
+            day,
+            SQL("cs_counted_campaign.kind != 'birthday'")
+            if company.cs_care_birthday_exempt
+            else SQL("TRUE"),
         )
 
     @api.model
@@ -316,15 +338,22 @@ class CsCareParticipant(models.Model):
                         skip_reason, access_token,
                         create_uid, create_date, write_uid, write_date
                     )
-                    SELECT %(campaign)s, p.id, %(occurrence)s, %(day)s,
-                           %(team)s, %(company)s, p.cs_relationship_manager_id,
-                           CASE WHEN refusal.reason IS NULL
+                    SELECT %(campaign)s, target.id, %(occurrence)s, %(day)s,
+                           %(team)s, %(company)s, target.manager_id,
+                           CASE WHEN target.reason IS NULL
                                 THEN 'queued' ELSE 'skipped' END,
-                           refusal.reason, gen_random_uuid()::text,
+                           target.reason, gen_random_uuid()::text,
                            %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM res_partner p
-                     CROSS JOIN LATERAL (SELECT %(refusal)s AS reason) refusal
-                     WHERE p.id IN (%(targets)s) AND %(day_condition)s
+                      FROM (
+                        -- OFFSET 0: the reason is computed once per customer
+                        SELECT p.id, p.cs_relationship_manager_id AS manager_id,
+                               %(refusal)s AS reason
+                          FROM res_partner p
+                          LEFT JOIN (%(budget)s) cs_budget
+                            ON cs_budget.partner_id = p.id
+                         WHERE p.id IN (%(targets)s) AND %(day_condition)s
+                        OFFSET 0
+                      ) target
                     ON CONFLICT (campaign_id, partner_id, occurrence) DO NOTHING
                     RETURNING state
                 )
@@ -338,6 +367,9 @@ class CsCareParticipant(models.Model):
                 uid=self.env.uid,
                 now=fields.Datetime.now(),
                 refusal=self._cs_refusal_sql(campaign, day),
+                budget=self._cs_budget_sql(campaign, day)
+                if self._cs_budget_applies(campaign)
+                else SQL("SELECT NULL::int AS partner_id, 0 AS contacts"),
                 targets=targets.subselect(),
                 day_condition=(
                     self._cs_day_sql(campaign, day) if per_customer else SQL("TRUE")
@@ -550,31 +582,41 @@ class CsCareParticipant(models.Model):
                 "scheduled_date",
             ),
         )
-        vals_list = []
+        # the messages first, then their mails: created through mail.mail,
+        # each message's body would be sanitised once more
+        message_vals, mail_vals = [], []
         for participant in self:
             values = rendered[participant.id]
-            vals = {
+            message = {
                 "subject": values.get("subject"),
-                "body_html": values.get("body_html"),
                 "body": values.get("body_html"),
-                "email_cc": values.get("email_cc"),
                 "reply_to": values.get("reply_to"),
                 "mail_server_id": values.get("mail_server_id"),
-                "scheduled_date": values.get("scheduled_date"),
-                "auto_delete": template.auto_delete,
                 "model": self._name,
                 "res_id": participant.id,
                 "record_name": campaign.name,
                 "message_type": "email_outgoing",
-                "recipient_ids": [fields.Command.link(participant.partner_id.id)],
             }
             if values.get("email_from"):
-                vals["email_from"] = values["email_from"]
-            vals_list.append(vals)
-        mails = self.env["mail.mail"].sudo().create(vals_list)
+                message["email_from"] = values["email_from"]
+            message_vals.append(message)
+            mail_vals.append(
+                {
+                    "body_html": values.get("body_html"),
+                    "email_cc": values.get("email_cc"),
+                    "scheduled_date": values.get("scheduled_date"),
+                    "auto_delete": template.auto_delete,
+                    "is_notification": False,
+                    "recipient_ids": [fields.Command.link(participant.partner_id.id)],
+                }
+            )
+        messages = self.env["mail.message"].sudo().create(message_vals)
+        for vals, message in zip(mail_vals, messages, strict=True):
+            vals["mail_message_id"] = message.id
+        self.env["mail.mail"].sudo().create(mail_vals)
         return {
-            participant.id: ("email", mail.mail_message_id.id, None)
-            for participant, mail in zip(self, mails, strict=True)
+            participant.id: ("email", message.id, None)
+            for participant, message in zip(self, messages, strict=True)
         }
 
     def _cs_plan_tasks(self, kind):
