@@ -14,6 +14,8 @@ from .cs_complaint_stage import DONE_KINDS
 from .res_partner_contact_policy import CONTACT_POLICY_FIELDS
 
 CARE_BATCH_SIZE = 1000
+# ir.cron only asks whether participants are left: counted up to this many
+CARE_REMAINING_CAP = 10 * CARE_BATCH_SIZE
 # the contact policy's refusals as skip reasons, in the order reasons are given
 POLICY_SKIP_REASONS = [
     ("archived", "inactive"),
@@ -454,7 +456,12 @@ class CsCareParticipant(models.Model):
 
     @api.model
     def _batch_remaining(self, campaign_ids=None):
-        return self._batch_count(self._cs_due_sql(campaign_ids))
+        """The due participants left, counted up to ``CARE_REMAINING_CAP``:
+        counting all of them after every batch would make sending a large
+        campaign quadratic, and ir.cron only needs to know whether any are."""
+        return self._batch_count(
+            SQL("%s LIMIT %s", self._cs_due_sql(campaign_ids), CARE_REMAINING_CAP)
+        )
 
     @api.model
     def _batch_failed(self, item, error):
