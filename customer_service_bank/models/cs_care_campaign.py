@@ -1,9 +1,10 @@
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 import pytz
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
 
@@ -19,6 +20,15 @@ from .constants import (
 PER_CUSTOMER_KINDS = ("birthday", "anniversary")
 # an appreciation event lasts this long unless its owner changes it
 EVENT_DURATION = timedelta(hours=3)
+# the days a late scheduled action still catches up, today excluded
+CATCH_UP_DAYS = 7
+# the consent channel of the relationship manager's task
+TASK_CONTACT_CHANNELS = {
+    "call": "phone",
+    "visit": "visit",
+    "letter": "letter",
+    "gift": "letter",
+}
 # what an approval covers: changed only on a draft
 APPROVED_FIELDS = (
     "budget",
@@ -32,6 +42,14 @@ APPROVED_FIELDS = (
     "extra_domain",
     "company_id",
 )
+
+
+def _day_in_year(day, year):
+    """``day`` in ``year``; 29 February falls on the 28th in other years."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
 
 
 def _next_day_of_year(day, today):
@@ -242,6 +260,13 @@ class CsCareCampaign(models.Model):
         help="Per occurrence: NPS, ratings and complaints of the participants "
         "against the other customers of their tiers, over the company's "
         "care effect window.",
+    )
+    last_run_date = fields.Date(
+        string="Run Until",
+        readonly=True,
+        copy=False,
+        help="The last day whose participants were selected. The scheduled "
+        "action selects those of the days since, a week back at most.",
     )
     target_count = fields.Integer(
         string="Customers Targeted",
@@ -533,6 +558,69 @@ class CsCareCampaign(models.Model):
         action["domain"] = self._target_domain()
         action["context"] = {}
         return action
+
+    def action_cs_run_now(self):
+        """Select the participants of the campaign's current occurrence now
+        and contact those whose send time has come, inside the sending window;
+        the rest goes out with the scheduled action."""
+        self.ensure_one()
+        if not self.env.user.has_group("customer_service_bank.group_cs_supervisor"):
+            raise AccessError(
+                self.env._("Only customer-service supervisors run care campaigns.")
+            )
+        self.check_access("write")
+        self._check_state("approved", "running")
+        self._check_channel()
+        campaign = self.sudo()
+        today = campaign._cs_today()
+        if campaign.kind not in PER_CUSTOMER_KINDS and not campaign._cs_fixed_days(
+            today - timedelta(days=CATCH_UP_DAYS), today
+        ):
+            next_day = campaign.with_context(tz=campaign._cs_tz()).next_date
+            if next_day:
+                raise UserError(
+                    self.env._(
+                        "%(campaign)s runs on %(date)s: its day has not come yet.",
+                        campaign=campaign.name,
+                        date=fields.Date.to_string(next_day),
+                    )
+                )
+            raise UserError(
+                self.env._(
+                    "The day of %(campaign)s has passed: it has nothing to send.",
+                    campaign=campaign.name,
+                )
+            )
+        counts = campaign._cs_materialise_due()
+        Participant = self.env["cs.care.participant"].sudo()
+        processed = Participant
+        while batch := Participant._run_batch_job(
+            Participant._cs_batch_size, campaign_ids=campaign.ids
+        ):
+            processed |= batch
+        states = Counter(processed.mapped("state"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("%(campaign)s run", campaign=self.name),
+                "message": self.env._(
+                    "%(queued)s queued, %(sent)s sent, %(skipped)s skipped, "
+                    "%(failed)s failed; %(waiting)s wait for their send time or "
+                    "the sending window.",
+                    queued=counts["queued"],
+                    sent=states["sent"],
+                    skipped=counts["skipped"] + states["skipped"],
+                    failed=states["failed"],
+                    waiting=Participant.search_count(
+                        [("campaign_id", "=", self.id), ("state", "=", "queued")]
+                    ),
+                ),
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_create_event(self):
         """Create the appreciation event of the campaign, in Events."""
@@ -867,3 +955,135 @@ class CsCareCampaign(models.Model):
             domains.append([("cs_branch", "=ilike", self.branch.strip())])
         domains.append(self._extra_domain())
         return expression.AND(domains)
+
+    # ------------------------------------------------------------------
+    # occurrences
+    # ------------------------------------------------------------------
+
+    def _cs_tz(self):
+        """The time zone of the campaign's days: the company's, else the
+        owner's."""
+        self.ensure_one()
+        return self.company_id.partner_id.tz or self.user_id.tz or "UTC"
+
+    def _cs_today(self):
+        self.ensure_one()
+        return fields.Date.context_today(self.with_context(tz=self._cs_tz()))
+
+    def _cs_contact_purpose(self):
+        """Appreciation events invite; every other campaign greets."""
+        self.ensure_one()
+        return "event" if self.kind == "appreciation" else "care"
+
+    def _cs_contact_channel(self):
+        """The channel whose consent the campaign needs."""
+        self.ensure_one()
+        if self.channel == "task":
+            return TASK_CONTACT_CHANNELS[self.task_kind or "call"]
+        return "email"
+
+    def _cs_fixed_days(self, first, last):
+        """[(occurrence, day)] of a campaign with one day for all its customers,
+        for the days from ``first`` to ``last``."""
+        self.ensure_one()
+        if self.kind in PER_CUSTOMER_KINDS:
+            return []
+        if self.recurrence == "yearly":
+            # a festival's offset may move its day into the year before or after
+            years = range(first.year - 1, last.year + 2)
+            if self.kind == "festival":
+                dates = self.festival_id._cs_dates(years)
+                candidates = [(year, dates[self.festival_id, year]) for year in years]
+            elif self.date:
+                candidates = [(year, _day_in_year(self.date, year)) for year in years]
+            else:
+                candidates = []
+        elif self.kind == "festival":
+            candidates = [(0, self._cs_once_festival_day())]
+        else:
+            candidates = [(0, self.date)]
+        return [(occ, day) for occ, day in candidates if day and first <= day <= last]
+
+    def _cs_once_festival_day(self):
+        """The day of a festival greeting sent once: the festival in the
+        campaign's year, else the first festival after its approval."""
+        if self.date:
+            return self.festival_id._cs_date(self.date.year)
+        start = fields.Date.context_today(
+            self.with_context(tz=self._cs_tz()), self.approved_date or self.create_date
+        )
+        for year in (start.year, start.year + 1):
+            day = self.festival_id._cs_date(year)
+            if day and day >= start:
+                return day
+        return None
+
+    def _cs_first_day_to_run(self, today):
+        """The first day whose participants are still to be selected: the day
+        after the last run, a week back at most. Birthdays and anniversaries
+        start on the approval day: the days before it are not caught up."""
+        self.ensure_one()
+        first = today - timedelta(days=CATCH_UP_DAYS)
+        if self.last_run_date:
+            return max(first, self.last_run_date + timedelta(days=1))
+        if self.kind in PER_CUSTOMER_KINDS and self.approved_date:
+            approved = fields.Date.context_today(
+                self.with_context(tz=self._cs_tz()), self.approved_date
+            )
+            return max(first, approved)
+        return first
+
+    def _cs_materialise_due(self):
+        """Select the participants of the days that have come since the last
+        run, for approved and running campaigns; approved ones start running.
+
+        Returns a Counter of the participants added per state.
+        """
+        counts = Counter()
+        Participant = self.env["cs.care.participant"].sudo()
+        for campaign in self.filtered(lambda c: c.state in ("approved", "running")):
+            today = campaign._cs_today()
+            first = campaign._cs_first_day_to_run(today)
+            if first > today:
+                continue
+            started = False
+            if campaign.kind in PER_CUSTOMER_KINDS:
+                day = first
+                while day <= today:
+                    added = Participant._cs_materialise(campaign, day.year, day, True)
+                    started = started or bool(added.total())
+                    counts += added
+                    day += timedelta(days=1)
+            else:
+                for occurrence, day in campaign._cs_fixed_days(first, today):
+                    counts += Participant._cs_materialise(campaign, occurrence, day)
+                    started = True
+            campaign.last_run_date = today
+            if started and campaign.state == "approved":
+                campaign.state = "running"
+        return counts
+
+    def _cs_close_finished(self):
+        """Once campaigns without an event are done when none of their
+        participants is left to contact."""
+        candidates = self.filtered(
+            lambda c: (
+                c.state == "running"
+                and c.recurrence == "once"
+                and not c.event_id
+                and c.last_run_date
+                and c._cs_fixed_days(date.min, c.last_run_date)
+            )
+        )
+        if not candidates:
+            return
+        waiting = {
+            campaign.id
+            for [campaign] in self.env["cs.care.participant"]
+            .sudo()
+            ._read_group(
+                [("campaign_id", "in", candidates.ids), ("state", "=", "queued")],
+                ["campaign_id"],
+            )
+        }
+        candidates.filtered(lambda c: c.id not in waiting).state = "done"

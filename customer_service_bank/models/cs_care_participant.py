@@ -1,3 +1,4 @@
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -10,6 +11,55 @@ from .constants import (
     CARE_PARTICIPANT_STATES,
     CARE_SKIP_REASONS,
 )
+from .cs_complaint_stage import DONE_KINDS
+from .res_partner_contact_policy import CONTACT_POLICY_FIELDS
+
+CARE_BATCH_SIZE = 1000
+# ir.cron only asks whether participants are left: counted up to this many
+CARE_REMAINING_CAP = 10 * CARE_BATCH_SIZE
+# the contact policy's refusals as skip reasons, in the order reasons are given
+POLICY_SKIP_REASONS = [
+    ("archived", "inactive"),
+    ("do_not_contact", "do_not_contact"),
+    ("withdrawn", "no_consent"),
+    ("no_consent", "no_consent"),
+    ("blacklisted", "blacklisted"),
+    ("no_email", "no_email"),
+]
+# a care task's follow-up, and the follow-up a special need's channel asks for
+TASK_FOLLOWUP_KINDS = {
+    "call": "phone",
+    "visit": "visit",
+    "letter": "message",
+    "gift": "message",
+}
+NEED_FOLLOWUP_KINDS = {"phone": "phone", "visit": "visit"}
+# what materialising and sending read with SQL, besides the contact policy
+CARE_SQL_FIELDS = {
+    "res.partner": [
+        "active",
+        "tz",
+        "cs_deceased",
+        "cs_relationship_manager_id",
+        "cs_customer_since",
+    ],
+    "res.company": [
+        "partner_id",
+        "cs_care_send_hour_from",
+        "cs_care_send_hour_to",
+    ],
+    "res.users": ["partner_id"],
+    "cs.customer.sensitive": ["partner_id", "birth_date"],
+    "cs.complaint": ["partner_id", "active", "stage_kind"],
+    "cs.care.campaign": ["state", "kind", "user_id", "company_id", "send_time"],
+    "cs.care.participant": [
+        "campaign_id",
+        "partner_id",
+        "occurrence",
+        "occurrence_date",
+        "state",
+    ],
+}
 
 
 class CsCareParticipant(models.Model):
@@ -30,6 +80,9 @@ class CsCareParticipant(models.Model):
     _order = "occurrence desc, id desc"
     _rec_name = "partner_id"
     _check_company_auto = True
+    _inherit = ["cs.batch.job.mixin"]
+    _batch_flush_fields = {**CONTACT_POLICY_FIELDS, **CARE_SQL_FIELDS}
+    _cs_batch_size = CARE_BATCH_SIZE
 
     campaign_id = fields.Many2one(
         "cs.care.campaign", required=True, index=True, ondelete="restrict"
@@ -305,3 +358,477 @@ class CsCareParticipant(models.Model):
         followups = self.env["cs.followup"].sudo().create(vals_list)
         for participant, followup in zip(candidates, followups, strict=True):
             participant.followup_id = followup
+
+    # ------------------------------------------------------------------
+    # materialising
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cs_refusal_sql(self, campaign, day, budget=True):
+        """SQL of why the customer row ``p`` is not contacted by ``campaign``
+        on ``day``: a skip reason, or NULL when it is.
+
+        The contact policy (``res.partner._cs_contact_rules``) gives most
+        reasons. A special need asking for another channel is no reason to
+        skip: the customer gets a task instead of a mail, so that neither a
+        missing nor a blacklisted email skips them. The contact budget counts
+        the customer's queued and sent contacts of the ``D`` days up to
+        ``day``, in the row ``cs_budget`` that ``_cs_budget_sql`` joins; it is
+        only checked when selecting (``budget``): a queued participant has its
+        contact reserved.
+        """
+        Partner = self.env["res.partner"]
+        company = campaign.company_id
+        channel = campaign._cs_contact_channel()
+        rules = dict(
+            Partner._cs_contact_rules("p", campaign._cs_contact_purpose(), channel)
+        )
+        needs_task = SQL("EXISTS (%s)", Partner._cs_other_channels_sql("p", channel))
+        conditions = [("deceased", SQL("p.cs_deceased IS TRUE"))]
+        for code, reason in POLICY_SKIP_REASONS:
+            if code not in rules:
+                continue
+            condition = rules[code]
+            if campaign.channel == "email" and code in ("no_email", "blacklisted"):
+                condition = SQL("(%s AND NOT %s)", condition, needs_task)
+            conditions.append((reason, condition))
+        if company.cs_care_quiet_open_complaint:
+            conditions.append(
+                (
+                    "quiet_period",
+                    SQL(
+                        """EXISTS (SELECT 1 FROM cs_complaint cs_open
+                                    WHERE cs_open.partner_id = p.id
+                                      AND cs_open.active
+                                      AND COALESCE(cs_open.stage_kind, 'new')
+                                          != ALL(%s))""",
+                        list(DONE_KINDS),
+                    ),
+                )
+            )
+        if budget and self._cs_budget_applies(campaign):
+            conditions.append(
+                (
+                    "contact_budget",
+                    SQL(
+                        "COALESCE(cs_budget.contacts, 0) >= %s",
+                        company.cs_care_contact_limit,
+                    ),
+                )
+            )
+        return SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", condition, reason)
+                for reason, condition in conditions
+            ),
+        )
+
+    @api.model
+    def _cs_budget_applies(self, campaign):
+        """Whether the contact budget limits ``campaign``'s participants."""
+        company = campaign.company_id
+        exempt = campaign.kind == "birthday" and company.cs_care_birthday_exempt
+        return bool(company.cs_care_contact_limit) and not exempt
+
+    @api.model
+    def _cs_budget_sql(self, campaign, day):
+        """SQL of the rows (partner_id, contacts): the care contacts, queued
+        or sent, of each customer in the company's window of days up to
+        ``day``; birthday greetings do not count when exempt.
+
+        Counted once for all customers, before the participants are added:
+        a subquery per customer would scan the rows the INSERT adds.
+        """
+        company = campaign.company_id
+        return SQL(
+            """
+            SELECT cs_counted.partner_id, count(*) AS contacts
+              FROM cs_care_participant cs_counted
+              JOIN cs_care_campaign cs_counted_campaign
+                ON cs_counted_campaign.id = cs_counted.campaign_id
+             WHERE cs_counted.state IN ('queued', 'sent')
+               AND cs_counted.occurrence_date > %s
+               AND cs_counted.occurrence_date <= %s
+               AND %s
+             GROUP BY cs_counted.partner_id
+            """,
+            day - timedelta(days=company.cs_care_contact_window_days),
+            day,
+            SQL("cs_counted_campaign.kind != 'birthday'")
+            if company.cs_care_birthday_exempt
+            else SQL("TRUE"),
+        )
+
+    @api.model
+    def _cs_day_sql(self, campaign, day):
+        """SQL condition on the customer row ``p``: ``day`` is its birthday
+        (29 February on the 28th in other years) or the anniversary of its
+        first year as a customer."""
+        month_days = [day.strftime("%m-%d")]
+        if day.month == 2 and day.day == 28:
+            try:
+                day.replace(day=29)
+            except ValueError:
+                month_days.append("02-29")
+        if campaign.kind == "birthday":
+            # the birth date is read here as the cron reads it: never shown
+            return SQL(
+                """EXISTS (SELECT 1 FROM cs_customer_sensitive cs_birth
+                            WHERE cs_birth.partner_id = p.id
+                              AND to_char(cs_birth.birth_date, 'MM-DD') = ANY(%s))""",
+                month_days,
+            )
+        return SQL(
+            "(to_char(p.cs_customer_since, 'MM-DD') = ANY(%s)"
+            " AND p.cs_customer_since <= %s)",
+            month_days,
+            day - timedelta(days=365),
+        )
+
+    @api.model
+    def _cs_materialise(self, campaign, occurrence, day, per_customer=False):
+        """Add the participants of ``campaign``'s ``occurrence`` due on ``day``
+        in one INSERT ... SELECT: queued, or skipped with their reason.
+
+        Customers already taking part in the occurrence are left as they are
+        (the unique constraint): running it again adds nobody. With
+        ``per_customer``, only the customers whose birthday or anniversary
+        is ``day``. Returns a Counter of the participants added per state.
+        """
+        self._batch_flush()
+        self.env["res.partner"]._cs_contact_flush()
+        targets = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            ._search(campaign._target_domain())
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH added AS (
+                    INSERT INTO cs_care_participant (
+                        campaign_id, partner_id, occurrence, occurrence_date,
+                        team_id, company_id, relationship_manager_id, state,
+                        skip_reason, access_token,
+                        create_uid, create_date, write_uid, write_date
+                    )
+                    SELECT %(campaign)s, target.id, %(occurrence)s, %(day)s,
+                           %(team)s, %(company)s, target.manager_id,
+                           CASE WHEN target.reason IS NULL
+                                THEN 'queued' ELSE 'skipped' END,
+                           target.reason, gen_random_uuid()::text,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM (
+                        -- OFFSET 0: the reason is computed once per customer
+                        SELECT p.id, p.cs_relationship_manager_id AS manager_id,
+                               %(refusal)s AS reason
+                          FROM res_partner p
+                          LEFT JOIN (%(budget)s) cs_budget
+                            ON cs_budget.partner_id = p.id
+                         WHERE p.id IN (%(targets)s) AND %(day_condition)s
+                        OFFSET 0
+                      ) target
+                    ON CONFLICT (campaign_id, partner_id, occurrence) DO NOTHING
+                    RETURNING state
+                )
+                SELECT state, count(*) FROM added GROUP BY state
+                """,
+                campaign=campaign.id,
+                occurrence=occurrence,
+                day=day,
+                team=campaign.team_id.id,
+                company=campaign.company_id.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                refusal=self._cs_refusal_sql(campaign, day),
+                budget=self._cs_budget_sql(campaign, day)
+                if self._cs_budget_applies(campaign)
+                else SQL("SELECT NULL::int AS partner_id, 0 AS contacts"),
+                targets=targets.subselect(),
+                day_condition=(
+                    self._cs_day_sql(campaign, day) if per_customer else SQL("TRUE")
+                ),
+            )
+        )
+        self.invalidate_model()
+        campaign.invalidate_recordset(["participant_ids"])
+        return Counter(dict(rows))
+
+    # ------------------------------------------------------------------
+    # sending: the batch job
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_care(self, batch_size=CARE_BATCH_SIZE):
+        """Select the participants of the days that have come, then contact
+        a batch of those due; ``ir.cron`` calls again while some are left."""
+        Campaign = self.env["cs.care.campaign"].sudo()
+        Campaign.search(
+            [("state", "in", ("approved", "running"))]
+        )._cs_materialise_due()
+        self.sudo()._run_batch_job(batch_size)
+        Campaign.search(
+            [("state", "=", "running"), ("recurrence", "=", "once")]
+        )._cs_close_finished()
+
+    @api.model
+    def _cs_due_sql(self, campaign_ids=None):
+        """SQL of the queued participants (alias ``cp``) whose day and send
+        time have come and whose customer's local time is inside the
+        company's sending window. Local times are the customer's time zone,
+        else the company's, else the campaign owner's, else UTC."""
+        tz = SQL(
+            "COALESCE(NULLIF(p.tz, ''), NULLIF(company_partner.tz, ''),"
+            " NULLIF(owner_partner.tz, ''), 'UTC')"
+        )
+        local_now = SQL(
+            "((%s::timestamp AT TIME ZONE 'UTC') AT TIME ZONE %s)",
+            fields.Datetime.now(),
+            tz,
+        )
+        local_hour = SQL(
+            "(EXTRACT(HOUR FROM %s) + EXTRACT(MINUTE FROM %s) / 60.0)",
+            local_now,
+            local_now,
+        )
+        return SQL(
+            """
+            SELECT cp.id
+              FROM cs_care_participant cp
+              JOIN cs_care_campaign campaign ON campaign.id = cp.campaign_id
+              JOIN res_partner p ON p.id = cp.partner_id
+              JOIN res_company company ON company.id = campaign.company_id
+              JOIN res_partner company_partner
+                ON company_partner.id = company.partner_id
+              JOIN res_users owner ON owner.id = campaign.user_id
+              JOIN res_partner owner_partner ON owner_partner.id = owner.partner_id
+             WHERE cp.state = 'queued'
+               AND campaign.state IN ('approved', 'running')
+               AND %s
+               AND cp.occurrence_date
+                   + make_interval(secs => COALESCE(campaign.send_time, 0) * 3600)
+                   <= %s
+               AND %s >= company.cs_care_send_hour_from
+               AND %s < company.cs_care_send_hour_to
+            """,
+            SQL("cp.campaign_id = ANY(%s)", campaign_ids)
+            if campaign_ids
+            else SQL("TRUE"),
+            local_now,
+            local_hour,
+            local_hour,
+        )
+
+    @api.model
+    def _batch_claim(self, limit, campaign_ids=None):
+        query = self._batch_lock_sql(
+            self._cs_due_sql(campaign_ids), limit, order=SQL("cp.id"), of="cp"
+        )
+        return self.browse(row[0] for row in self._batch_fetch(query))
+
+    @api.model
+    def _batch_remaining(self, campaign_ids=None):
+        """The due participants left, counted up to ``CARE_REMAINING_CAP``:
+        counting all of them after every batch would make sending a large
+        campaign quadratic, and ir.cron only needs to know whether any are."""
+        return self._batch_count(
+            SQL("%s LIMIT %s", self._cs_due_sql(campaign_ids), CARE_REMAINING_CAP)
+        )
+
+    @api.model
+    def _batch_failed(self, item, error):
+        item.write({"state": "failed", "failure_reason": str(error)[:1000]})
+        return True
+
+    @api.model
+    def _batch_process(self, batch, campaign_ids=None):
+        """Contact a claimed batch: check the contact policy again (consent
+        may have been withdrawn since the participants were selected), then
+        mail those of email campaigns in one rendering and one creation, and
+        give the others to their relationship managers as follow-ups."""
+        now = fields.Datetime.now()
+        mailed, tasked = self.browse(), defaultdict(self.browse)
+        skipped = defaultdict(self.browse)
+        for campaign, participants in batch.grouped("campaign_id").items():
+            refusals = self._cs_send_refusals(campaign, participants)
+            for participant in participants:
+                reason, need_channel = refusals[participant.id]
+                if reason:
+                    skipped[reason] |= participant
+                elif campaign.channel == "task":
+                    kind = TASK_FOLLOWUP_KINDS[campaign.task_kind or "call"]
+                    tasked[kind] |= participant
+                elif need_channel:
+                    kind = NEED_FOLLOWUP_KINDS.get(need_channel, "message")
+                    tasked[kind] |= participant
+                else:
+                    mailed |= participant
+        for reason, participants in skipped.items():
+            participants.write({"state": "skipped", "skip_reason": reason})
+        contacted = mailed | self.browse().concat(*tasked.values())
+        contacted.filtered(lambda cp: cp.campaign_id.event_id)._cs_invite_to_event()
+        sent = {}
+        for campaign, participants in mailed.grouped("campaign_id").items():
+            sent.update(participants._cs_mail(campaign))
+        for kind, participants in tasked.items():
+            sent.update(participants._cs_plan_tasks(kind))
+        if sent:
+            contacted._cs_mark_sent(sent, now)
+        return batch
+
+    def _cs_mark_sent(self, sent, now):
+        """Mark these participants sent at ``now``, with the cost of their
+        campaign and ``sent`` {participant id: (channel, mail message id,
+        follow-up id)}, in one UPDATE whatever the batch's size."""
+        self.flush_model()
+        ids = list(sent)
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE cs_care_participant cp
+                   SET state = 'sent', sent_date = %s, channel = sent.channel,
+                       mail_message_id = sent.mail_message_id,
+                       followup_id = sent.followup_id,
+                       cost = campaign.cost_per_participant,
+                       write_uid = %s, write_date = %s
+                  FROM unnest(%s::int[], %s::varchar[], %s::int[], %s::int[])
+                       AS sent(id, channel, mail_message_id, followup_id),
+                       cs_care_campaign campaign
+                 WHERE cp.id = sent.id AND campaign.id = cp.campaign_id
+                """,
+                now,
+                self.env.uid,
+                now,
+                ids,
+                [sent[key][0] for key in ids],
+                [sent[key][1] for key in ids],
+                [sent[key][2] for key in ids],
+            )
+        )
+        self.invalidate_recordset(
+            [
+                "state",
+                "sent_date",
+                "channel",
+                "mail_message_id",
+                "followup_id",
+                "cost",
+                "write_uid",
+                "write_date",
+            ]
+        )
+
+    @api.model
+    def _cs_send_refusals(self, campaign, participants):
+        """{participant id: (skip reason or None, the other channel a special
+        need asks for or None)} of ``campaign``'s ``participants``, now."""
+        channel = campaign._cs_contact_channel()
+        Partner = self.env["res.partner"]
+        Partner._cs_contact_flush()
+        self._batch_flush()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT cp.id, %s,
+                       (SELECT min(other.contact_channel) FROM (%s) other)
+                  FROM cs_care_participant cp
+                  JOIN res_partner p ON p.id = cp.partner_id
+                 WHERE cp.id = ANY(%s)
+                """,
+                self._cs_refusal_sql(campaign, fields.Date.today(), budget=False),
+                Partner._cs_other_channels_sql("p", channel),
+                participants.ids,
+            )
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def _cs_mail(self, campaign):
+        """Queue the mails of these participants of ``campaign``: its template
+        rendered for all of them at once, in each customer's language, and
+        the mails created at once in Odoo's mail queue. Returns {participant
+        id: ("email", mail message id, None)}."""
+        template = campaign.mail_template_id
+        rendered = template._generate_template(
+            self.ids,
+            (
+                "subject",
+                "body_html",
+                "email_from",
+                "reply_to",
+                "email_cc",
+                "mail_server_id",
+                "auto_delete",
+                "scheduled_date",
+            ),
+        )
+        # the messages first, then their mails: created through mail.mail,
+        # each message's body would be sanitised once more
+        message_vals, mail_vals = [], []
+        for participant in self:
+            values = rendered[participant.id]
+            message = {
+                "subject": values.get("subject"),
+                "body": values.get("body_html"),
+                "reply_to": values.get("reply_to"),
+                "mail_server_id": values.get("mail_server_id"),
+                "model": self._name,
+                "res_id": participant.id,
+                "record_name": campaign.name,
+                "message_type": "email_outgoing",
+            }
+            if values.get("email_from"):
+                message["email_from"] = values["email_from"]
+            message_vals.append(message)
+            mail_vals.append(
+                {
+                    "body_html": values.get("body_html"),
+                    "email_cc": values.get("email_cc"),
+                    "scheduled_date": values.get("scheduled_date"),
+                    "auto_delete": template.auto_delete,
+                    "is_notification": False,
+                    "recipient_ids": [fields.Command.link(participant.partner_id.id)],
+                }
+            )
+        messages = self.env["mail.message"].sudo().create(message_vals)
+        for vals, message in zip(mail_vals, messages, strict=True):
+            vals["mail_message_id"] = message.id
+        self.env["mail.mail"].sudo().create(mail_vals)
+        return {
+            participant.id: ("email", message.id, None)
+            for participant, message in zip(self, messages, strict=True)
+        }
+
+    def _cs_plan_tasks(self, kind):
+        """Ask the relationship managers (else the campaigns' owners) to
+        contact these participants, as follow-ups of ``kind``, in one batch.
+        Returns {participant id: ("task", None, follow-up id)}."""
+        vals_list = []
+        for participant in self:
+            campaign = participant.campaign_id
+            owner = participant.relationship_manager_id or campaign.user_id
+            vals_list.append(
+                {
+                    "name": self.with_context(lang=owner.lang).env._(
+                        "Care: %(campaign)s", campaign=campaign.name
+                    ),
+                    "partner_id": participant.partner_id.id,
+                    "kind": kind,
+                    "planned_date": participant.occurrence_date,
+                    "user_id": owner.id,
+                    "company_id": (
+                        participant.partner_id.company_id or campaign.company_id
+                    ).id,
+                }
+            )
+        followups = (
+            self.env["cs.followup"]
+            .sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(vals_list)
+        )
+        return {
+            participant.id: ("task", None, followup.id)
+            for participant, followup in zip(self, followups, strict=True)
+        }
