@@ -19,6 +19,7 @@ CARE_BATCH_SIZE = 1000
 CARE_REMAINING_CAP = 10 * CARE_BATCH_SIZE
 # the contact policy's refusals as skip reasons, in the order reasons are given
 POLICY_SKIP_REASONS = [
+    ("deceased", "deceased"),
     ("archived", "inactive"),
     ("do_not_contact", "do_not_contact"),
     ("withdrawn", "no_consent"),
@@ -384,7 +385,7 @@ class CsCareParticipant(models.Model):
             Partner._cs_contact_rules("p", campaign._cs_contact_purpose(), channel)
         )
         needs_task = SQL("EXISTS (%s)", Partner._cs_other_channels_sql("p", channel))
-        conditions = [("deceased", SQL("p.cs_deceased IS TRUE"))]
+        conditions = []
         for code, reason in POLICY_SKIP_REASONS:
             if code not in rules:
                 continue

@@ -15,6 +15,7 @@ CONTACT_POLICY_FIELDS = {
     "res.partner": [
         "active",
         "email_normalized",
+        "cs_deceased",
         "cs_do_not_contact",
     ],
     "cs.customer.consent": ["partner_id", "purpose", "channel", "state", "date"],
@@ -35,8 +36,9 @@ class ResPartnerContactPolicy(models.Model):
 
         A service reply (answering the customer's complaint) only needs an
         active customer reachable on the channel: the bank must answer even
-        a do-not-contact customer, and ``mail.blacklist`` is an opt-out of
-        mailings, not of answers. Other purposes also respect do-not-contact,
+        a do-not-contact customer (or a deceased customer's estate), and
+        ``mail.blacklist`` is an opt-out of mailings, not of answers. Other
+        purposes also leave out deceased customers and respect do-not-contact,
         the consent ledger, the blacklist and the channel a special need asks
         for. In the ledger (see ``_cs_latest_consent_sql``), a withdrawal
         refuses its purpose and channel; marketing needs an explicit grant,
@@ -52,6 +54,8 @@ class ResPartnerContactPolicy(models.Model):
         email = SQL.identifier(alias, "email_normalized")
         rules = [("archived", SQL("%s IS NOT TRUE", SQL.identifier(alias, "active")))]
         if not service:
+            deceased = SQL.identifier(alias, "cs_deceased")
+            rules.append(("deceased", SQL("%s IS TRUE", deceased)))
             dnc = SQL.identifier(alias, "cs_do_not_contact")
             rules.append(("do_not_contact", SQL("%s IS TRUE", dnc)))
             latest = self._cs_latest_consent_sql(alias, purpose, channel)
@@ -232,6 +236,8 @@ class ResPartnerContactPolicy(models.Model):
             )
         if code == "archived":
             return self.env._("The customer is archived.")
+        if code == "deceased":
+            return self.env._("The customer has died.")
         if code == "do_not_contact":
             return self.env._("The customer asked not to be contacted.")
         if code == "no_consent":

@@ -17,6 +17,7 @@ from .test_nps import NpsCommon
 PURPOSES = [purpose for purpose, _label in CONTACT_PURPOSES]
 CHANNELS = [channel for channel, _label in CONTACT_CHANNELS]
 ARCHIVED = "The customer is archived."
+DECEASED = "The customer has died."
 DO_NOT_CONTACT = "The customer asked not to be contacted."
 NO_CONSENT = "The customer has not consented to marketing."
 NO_EMAIL = "The customer has no valid email address."
@@ -70,6 +71,7 @@ class TestContactPolicy(ContactPolicyCommon):
             "Policy Phone Only", cs_special_need_ids=[Command.set(cls.phone_need.ids)]
         )
         cls.archived = cls._contact("Policy Archived", active=False)
+        cls.deceased = cls._contact("Policy Deceased", cs_deceased=True)
         # the consent ledger: care by email withdrawn, marketing by email
         # only, marketing on all channels but calls (recorded after the
         # marketing consent flag's own entry)
@@ -101,6 +103,7 @@ class TestContactPolicy(ContactPolicyCommon):
             | cls.no_consent
             | cls.phone_only
             | cls.archived
+            | cls.deceased
             | cls.no_care_by_email
             | cls.marketing_by_email
             | cls.no_marketing_calls
@@ -111,6 +114,9 @@ class TestContactPolicy(ContactPolicyCommon):
         service = purpose == "service"
         if partner == self.archived:
             return ARCHIVED
+        # the bank still answers the complaints of a deceased customer's estate
+        if partner == self.deceased and not service:
+            return DECEASED
         if partner == self.dnc and not service:
             return DO_NOT_CONTACT
         if partner == self.no_care_by_email and (purpose, channel) == (
@@ -173,12 +179,14 @@ class TestContactPolicy(ContactPolicyCommon):
                 NO_CONSENT,
                 PHONE_ONLY,
                 ARCHIVED,
+                DECEASED,
                 False,
                 False,
                 False,
             ],
         )
-        # a service reply answers even do-not-contact and blacklisted customers
+        # a service reply answers even do-not-contact, blacklisted and
+        # deceased customers
         service = self.matrix._cs_contact_refusals("service", "email")
         self.assertEqual(
             self.matrix.filtered(lambda partner: not service[partner]),
@@ -187,6 +195,7 @@ class TestContactPolicy(ContactPolicyCommon):
             | self.blacklisted
             | self.no_consent
             | self.phone_only
+            | self.deceased
             | self.no_care_by_email
             | self.marketing_by_email
             | self.no_marketing_calls,
