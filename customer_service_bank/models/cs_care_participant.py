@@ -1,3 +1,4 @@
+import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -153,7 +154,12 @@ class CsCareParticipant(models.Model):
     )
     answer = fields.Selection(CARE_ANSWERS)
     answer_date = fields.Datetime()
-    access_token = fields.Char(copy=False, groups="base.group_system")
+    access_token = fields.Char(
+        copy=False,
+        groups="base.group_system",
+        default=lambda self: str(uuid.uuid4()),
+        help="The secret of the customer's invitation links.",
+    )
 
     _sql_constraints = [
         (

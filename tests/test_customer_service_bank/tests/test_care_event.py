@@ -2,7 +2,6 @@
 answered from the mail's token link, attendance and attendee follow-ups."""
 
 import re
-import uuid
 from datetime import date, datetime, timedelta
 
 from odoo import fields
@@ -67,7 +66,6 @@ class CareEventCommon(CsCommon):
                 "relationship_manager_id": (
                     manager or partner.cs_relationship_manager_id
                 ).id,
-                "access_token": str(uuid.uuid4()),
                 "state": "sent",
             }
         )
@@ -176,6 +174,14 @@ class TestCareEvent(CareEventCommon):
         participants._cs_invite_to_event()
         self.assertEqual((p1 | p2).registration_id, registrations)
         self.assertEqual(registrations.cs_care_participant_ids, p1 | p2)
+
+    def test_participants_added_by_hand_get_their_own_token(self):
+        campaign = self._campaign()
+        tokens = (
+            self._participant(campaign, self.c1) | self._participant(campaign, self.c2)
+        ).mapped("access_token")
+        self.assertTrue(all(tokens))
+        self.assertEqual(len(set(tokens)), 2)
 
     def test_invitation_mail_has_the_event_and_both_links(self):
         self.env["res.lang"]._activate_lang("zh_CN")
