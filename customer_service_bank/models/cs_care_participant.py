@@ -16,8 +16,9 @@ from .cs_complaint_stage import DONE_KINDS
 from .res_partner_contact_policy import CONTACT_POLICY_FIELDS
 
 CARE_BATCH_SIZE = 1000
-# ir.cron only asks whether participants are left: counted up to this many
-CARE_REMAINING_CAP = 10 * CARE_BATCH_SIZE
+# ir.cron only asks whether participants are left: counted up to one more
+# than a batch, so that the batch's failed rows, subtracted, hide none left
+CARE_REMAINING_CAP = CARE_BATCH_SIZE + 1
 # the contact policy's refusals as skip reasons, in the order reasons are given
 POLICY_SKIP_REASONS = [
     ("deceased", "deceased"),
@@ -595,10 +596,7 @@ class CsCareParticipant(models.Model):
         time have come and whose customer's local time is inside the
         company's sending window. Local times are the customer's time zone,
         else the company's, else the campaign owner's, else UTC."""
-        tz = SQL(
-            "COALESCE(NULLIF(p.tz, ''), NULLIF(company_partner.tz, ''),"
-            " NULLIF(owner_partner.tz, ''), 'UTC')"
-        )
+        tz = SQL("COALESCE(NULLIF(p.tz, ''), due_campaign.tz)")
         local_now = SQL(
             "((%s::timestamp AT TIME ZONE 'UTC') AT TIME ZONE %s)",
             fields.Datetime.now(),
@@ -609,29 +607,42 @@ class CsCareParticipant(models.Model):
             local_now,
             local_now,
         )
+        # The campaigns' part is computed once; the customer's part in a
+        # subquery per participant, which the planner cannot turn into a
+        # join: a claim walks the partial index of the queued participants
+        # in id order and stops after a batch, instead of joining and
+        # sorting all of them.
         return SQL(
             """
+            WITH due_campaign AS MATERIALIZED (
+                SELECT campaign.id, campaign.send_time,
+                       company.cs_care_send_hour_from AS hour_from,
+                       company.cs_care_send_hour_to AS hour_to,
+                       COALESCE(NULLIF(company_partner.tz, ''),
+                                NULLIF(owner_partner.tz, ''), 'UTC') AS tz
+                  FROM cs_care_campaign campaign
+                  JOIN res_company company ON company.id = campaign.company_id
+                  JOIN res_partner company_partner
+                    ON company_partner.id = company.partner_id
+                  JOIN res_users owner ON owner.id = campaign.user_id
+                  JOIN res_partner owner_partner
+                    ON owner_partner.id = owner.partner_id
+                 WHERE campaign.state IN ('approved', 'running') AND %s
+            )
             SELECT cp.id
               FROM cs_care_participant cp
-              JOIN cs_care_campaign campaign ON campaign.id = cp.campaign_id
-              JOIN res_partner p ON p.id = cp.partner_id
-              JOIN res_company company ON company.id = campaign.company_id
-              JOIN res_partner company_partner
-                ON company_partner.id = company.partner_id
-              JOIN res_users owner ON owner.id = campaign.user_id
-              JOIN res_partner owner_partner ON owner_partner.id = owner.partner_id
              WHERE cp.state = 'queued'
-               AND campaign.state IN ('approved', 'running')
-               AND %s
-               AND cp.occurrence_date
-                   + make_interval(secs => COALESCE(campaign.send_time, 0) * 3600)
-                   <= %s
-               AND %s >= company.cs_care_send_hour_from
-               AND %s < company.cs_care_send_hour_to
+               AND cp.campaign_id IN (SELECT id FROM due_campaign)
+               AND (SELECT cp.occurrence_date + make_interval(
+                               secs => COALESCE(due_campaign.send_time, 0) * 3600)
+                               <= %s
+                           AND %s >= due_campaign.hour_from
+                           AND %s < due_campaign.hour_to
+                      FROM due_campaign, res_partner p
+                     WHERE due_campaign.id = cp.campaign_id
+                       AND p.id = cp.partner_id)
             """,
-            SQL("cp.campaign_id = ANY(%s)", campaign_ids)
-            if campaign_ids
-            else SQL("TRUE"),
+            SQL("campaign.id = ANY(%s)", campaign_ids) if campaign_ids else SQL("TRUE"),
             local_now,
             local_hour,
             local_hour,
