@@ -23,8 +23,9 @@ mails) are deleted with SQL and committed (PostgreSQL sequences move on).
 3. Send: the scheduled action's job (``cs.care.participant._run_batch_job``)
    is called batch after batch, as ``ir.cron`` calls it while its progress
    says rows remain, until none is left: each batch checks the contact
-   policy again, renders the template once and queues its mails in one
-   ``mail.mail`` create.
+   policy again, renders the template once and queues its mails with one
+   INSERT each for messages, mails and recipients; the benchmark commits
+   after every batch, as ``ir.cron`` does.
 4. Rerun: the campaign's occurrence is materialised and sent again; it must
    add no participant and queue no mail.
 
