@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 from .constants import (
     CARE_ANSWERS,
@@ -16,8 +17,9 @@ from .cs_complaint_stage import DONE_KINDS
 from .res_partner_contact_policy import CONTACT_POLICY_FIELDS
 
 CARE_BATCH_SIZE = 1000
-# ir.cron only asks whether participants are left: counted up to this many
-CARE_REMAINING_CAP = 10 * CARE_BATCH_SIZE
+# ir.cron only asks whether participants are left: counted up to one more
+# than a batch, so that the batch's failed rows, subtracted, hide none left
+CARE_REMAINING_CAP = CARE_BATCH_SIZE + 1
 # the contact policy's refusals as skip reasons, in the order reasons are given
 POLICY_SKIP_REASONS = [
     ("deceased", "deceased"),
@@ -168,6 +170,20 @@ class CsCareParticipant(models.Model):
             "A customer takes part in a campaign once per occurrence.",
         ),
     ]
+
+    def _auto_init(self):
+        result = super()._auto_init()
+        # The sending job claims the queued participants in id order: walking
+        # this index it stops after a batch, instead of reading every queued
+        # (and, until vacuumed, every already sent) participant.
+        create_index(
+            self.env.cr,
+            "cs_care_participant_queued_id_index",
+            self._table,
+            ["id"],
+            where="state = 'queued'",
+        )
+        return result
 
     @api.depends("partner_id", "campaign_id")
     def _compute_display_name(self):
@@ -586,10 +602,7 @@ class CsCareParticipant(models.Model):
         time have come and whose customer's local time is inside the
         company's sending window. Local times are the customer's time zone,
         else the company's, else the campaign owner's, else UTC."""
-        tz = SQL(
-            "COALESCE(NULLIF(p.tz, ''), NULLIF(company_partner.tz, ''),"
-            " NULLIF(owner_partner.tz, ''), 'UTC')"
-        )
+        tz = SQL("COALESCE(NULLIF(p.tz, ''), due_campaign.tz)")
         local_now = SQL(
             "((%s::timestamp AT TIME ZONE 'UTC') AT TIME ZONE %s)",
             fields.Datetime.now(),
@@ -600,29 +613,42 @@ class CsCareParticipant(models.Model):
             local_now,
             local_now,
         )
+        # The campaigns' part is computed once; the customer's part in a
+        # subquery per participant, which the planner cannot turn into a
+        # join: a claim walks the partial index of the queued participants
+        # in id order and stops after a batch, instead of joining and
+        # sorting all of them.
         return SQL(
             """
+            WITH due_campaign AS MATERIALIZED (
+                SELECT campaign.id, campaign.send_time,
+                       company.cs_care_send_hour_from AS hour_from,
+                       company.cs_care_send_hour_to AS hour_to,
+                       COALESCE(NULLIF(company_partner.tz, ''),
+                                NULLIF(owner_partner.tz, ''), 'UTC') AS tz
+                  FROM cs_care_campaign campaign
+                  JOIN res_company company ON company.id = campaign.company_id
+                  JOIN res_partner company_partner
+                    ON company_partner.id = company.partner_id
+                  JOIN res_users owner ON owner.id = campaign.user_id
+                  JOIN res_partner owner_partner
+                    ON owner_partner.id = owner.partner_id
+                 WHERE campaign.state IN ('approved', 'running') AND %s
+            )
             SELECT cp.id
               FROM cs_care_participant cp
-              JOIN cs_care_campaign campaign ON campaign.id = cp.campaign_id
-              JOIN res_partner p ON p.id = cp.partner_id
-              JOIN res_company company ON company.id = campaign.company_id
-              JOIN res_partner company_partner
-                ON company_partner.id = company.partner_id
-              JOIN res_users owner ON owner.id = campaign.user_id
-              JOIN res_partner owner_partner ON owner_partner.id = owner.partner_id
              WHERE cp.state = 'queued'
-               AND campaign.state IN ('approved', 'running')
-               AND %s
-               AND cp.occurrence_date
-                   + make_interval(secs => COALESCE(campaign.send_time, 0) * 3600)
-                   <= %s
-               AND %s >= company.cs_care_send_hour_from
-               AND %s < company.cs_care_send_hour_to
+               AND cp.campaign_id IN (SELECT id FROM due_campaign)
+               AND (SELECT cp.occurrence_date + make_interval(
+                               secs => COALESCE(due_campaign.send_time, 0) * 3600)
+                               <= %s
+                           AND %s >= due_campaign.hour_from
+                           AND %s < due_campaign.hour_to
+                      FROM due_campaign, res_partner p
+                     WHERE due_campaign.id = cp.campaign_id
+                       AND p.id = cp.partner_id)
             """,
-            SQL("cp.campaign_id = ANY(%s)", campaign_ids)
-            if campaign_ids
-            else SQL("TRUE"),
+            SQL("campaign.id = ANY(%s)", campaign_ids) if campaign_ids else SQL("TRUE"),
             local_now,
             local_hour,
             local_hour,
@@ -754,8 +780,16 @@ class CsCareParticipant(models.Model):
     def _cs_mail(self, campaign):
         """Queue the mails of these participants of ``campaign``: its template
         rendered for all of them at once, in each customer's language, and
-        the mails created at once in Odoo's mail queue. Returns {participant
-        id: ("email", mail message id, None)}."""
+        their messages, mails and recipients inserted in Odoo's mail queue
+        with one INSERT each, whatever the batch's size. Returns {participant
+        id: ("email", mail message id, None)}.
+
+        ``create()`` of mail.message and mail.mail cost about 0.6 ms of Python
+        per mail, a minute for a greeting to 100,000 customers; the INSERTs
+        fill the columns those creates would (the message's body sanitised
+        as its field does), and the mail queue's scheduled action is
+        triggered as for mails created one by one.
+        """
         template = campaign.mail_template_id
         rendered = template._generate_template(
             self.ids,
@@ -770,41 +804,124 @@ class CsCareParticipant(models.Model):
                 "scheduled_date",
             ),
         )
-        # the messages first, then their mails: created through mail.mail,
-        # each message's body would be sanitised once more
-        message_vals, mail_vals = [], []
+        Message = self.env["mail.message"].sudo()
+        Mail = self.env["mail.mail"].sudo()
+        body_field = Message._fields["body"]
+        default_from = None
+        rows = defaultdict(list)
         for participant in self:
             values = rendered[participant.id]
-            message = {
-                "subject": values.get("subject"),
-                "body": values.get("body_html"),
-                "reply_to": values.get("reply_to"),
-                "mail_server_id": values.get("mail_server_id"),
-                "model": self._name,
-                "res_id": participant.id,
-                "record_name": campaign.name,
-                "message_type": "email_outgoing",
-            }
-            if values.get("email_from"):
-                message["email_from"] = values["email_from"]
-            message_vals.append(message)
-            mail_vals.append(
-                {
-                    "body_html": values.get("body_html"),
-                    "email_cc": values.get("email_cc"),
-                    "scheduled_date": values.get("scheduled_date"),
-                    "auto_delete": template.auto_delete,
-                    "is_notification": False,
-                    "recipient_ids": [fields.Command.link(participant.partner_id.id)],
-                }
+            email_from = values.get("email_from")
+            if not email_from:
+                if default_from is None:
+                    # what mail.message's create computes without an author
+                    default_from = self.env["mail.thread"]._message_compute_author(
+                        None, email_from=None, raise_on_email=False
+                    )[1]
+                email_from = default_from
+            scheduled = values.get("scheduled_date")
+            scheduled = scheduled and Mail._parse_scheduled_datetime(scheduled)
+            rows["res_id"].append(participant.id)
+            rows["partner_id"].append(participant.partner_id.id)
+            rows["subject"].append(values.get("subject") or None)
+            body = body_field.convert_to_column(values.get("body_html"), Message)
+            rows["body"].append(body and str(body))
+            rows["body_html"].append(values.get("body_html") or None)
+            rows["email_from"].append(email_from or None)
+            rows["reply_to"].append(values.get("reply_to") or None)
+            rows["email_cc"].append(values.get("email_cc") or None)
+            rows["mail_server_id"].append(values.get("mail_server_id") or None)
+            rows["scheduled_date"].append(
+                scheduled.replace(tzinfo=None) if scheduled else None
             )
-        messages = self.env["mail.message"].sudo().create(message_vals)
-        for vals, message in zip(mail_vals, messages, strict=True):
-            vals["mail_message_id"] = message.id
-        self.env["mail.mail"].sudo().create(mail_vals)
+            rows["message_id"].append(
+                Message._get_message_id(
+                    {
+                        "model": self._name,
+                        "res_id": participant.id,
+                        "message_type": "email_outgoing",
+                    }
+                )
+            )
+        Message.flush_model()
+        Mail.flush_model()
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        message_rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO mail_message (
+                    model, res_id, record_name, message_type, subject, body,
+                    email_from, reply_to, mail_server_id, message_id, date,
+                    email_add_signature,
+                    create_uid, create_date, write_uid, write_date
+                )
+                SELECT %(model)s, new.res_id, %(record_name)s, 'email_outgoing',
+                       new.subject, new.body, new.email_from, new.reply_to,
+                       new.mail_server_id, new.message_id, %(now)s, TRUE,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(res_id)s::int[], %(subject)s::varchar[],
+                              %(body)s::text[], %(email_from)s::varchar[],
+                              %(reply_to)s::varchar[], %(mail_server_id)s::int[],
+                              %(message_id)s::varchar[])
+                       AS new(res_id, subject, body, email_from, reply_to,
+                              mail_server_id, message_id)
+                RETURNING id, res_id
+                """,
+                model=self._name,
+                record_name=campaign.name,
+                now=now,
+                uid=uid,
+                res_id=rows["res_id"],
+                subject=rows["subject"],
+                body=rows["body"],
+                email_from=rows["email_from"],
+                reply_to=rows["reply_to"],
+                mail_server_id=rows["mail_server_id"],
+                message_id=rows["message_id"],
+            )
+        )
+        message_ids = {res_id: message_id for message_id, res_id in message_rows}
+        self.env.execute_query(
+            SQL(
+                """
+                WITH mail AS (
+                    INSERT INTO mail_mail (
+                        mail_message_id, body_html, email_cc, scheduled_date,
+                        auto_delete, is_notification, state,
+                        create_uid, create_date, write_uid, write_date
+                    )
+                    SELECT new.message_id, new.body_html, new.email_cc,
+                           new.scheduled_date, %(auto_delete)s, FALSE,
+                           'outgoing', %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(message_id)s::int[], %(body_html)s::text[],
+                                  %(email_cc)s::varchar[],
+                                  %(scheduled_date)s::timestamp[])
+                           AS new(message_id, body_html, email_cc, scheduled_date)
+                    RETURNING id, mail_message_id
+                )
+                INSERT INTO mail_mail_res_partner_rel (mail_mail_id, res_partner_id)
+                SELECT mail.id, recipient.partner_id
+                  FROM mail
+                  JOIN unnest(%(message_id)s::int[], %(partner_id)s::int[])
+                       AS recipient(message_id, partner_id)
+                    ON recipient.message_id = mail.mail_message_id
+                """,
+                auto_delete=template.auto_delete,
+                uid=uid,
+                now=now,
+                message_id=[message_ids[res_id] for res_id in rows["res_id"]],
+                body_html=rows["body_html"],
+                email_cc=rows["email_cc"],
+                scheduled_date=rows["scheduled_date"],
+                partner_id=rows["partner_id"],
+            )
+        )
+        Message.invalidate_model()
+        Mail.invalidate_model()
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         return {
-            participant.id: ("email", message.id, None)
-            for participant, message in zip(self, messages, strict=True)
+            res_id: ("email", message_ids[res_id], None) for res_id in rows["res_id"]
         }
 
     def _cs_plan_tasks(self, kind):

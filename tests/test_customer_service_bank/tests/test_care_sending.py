@@ -10,6 +10,7 @@ from odoo.tests import TransactionCase, freeze_time
 from odoo.tools import mute_logger
 
 from odoo.addons.base.models.ir_cron import ir_cron
+from odoo.addons.mail.tests.common import MockEmail
 
 from .common import CsCommon
 
@@ -598,6 +599,41 @@ class TestCareSending(CareSendingCommon):
             "occurrence_date",
             participant.fields_get(attributes=["type"]),
         )
+
+
+@freeze_time(MORNING)
+class TestCareMailQueue(CareSendingCommon, MockEmail):
+    def test_queued_mails_are_sent_by_the_mail_queue(self):
+        # the mails are inserted in the queue with SQL: Odoo's own queue
+        # must find and send them as it sends the mails it creates
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.template.with_context(
+            lang="zh_CN"
+        ).subject = "节日快乐 {{ object.partner_id.name }}"
+        customer = self._customer("Queue", lang="zh_CN")
+        campaign = self._campaign()
+        self._run()
+        participant = campaign.participant_ids
+        self.assertEqual(participant.partner_id, customer)
+        message = participant.mail_message_id
+        self.assertEqual(
+            (message.model, message.res_id), (participant._name, participant.id)
+        )
+        self.assertEqual(message.message_type, "email_outgoing")
+        self.assertEqual(message.record_name, campaign.name)
+        self.assertTrue(message.message_id)
+        mail = (
+            self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        )
+        self.assertEqual(mail.recipient_ids, customer)
+        self.assertEqual(mail.state, "outgoing")
+        with self.mock_mail_gateway():
+            self.env["mail.mail"].sudo().process_email_queue()
+        sent = [m for m in self._mails if customer.email in "".join(m["email_to"])]
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0]["subject"], f"节日快乐 {customer.name}")
+        self.assertIn(customer.name, sent[0]["body"])
+        self.assertEqual(mail.state, "sent")
 
 
 class TestCareSendingTransactions(TransactionCase):
