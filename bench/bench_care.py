@@ -36,17 +36,20 @@ is 1 when a target is missed.
 """
 
 import argparse
-import os
 import sys
 import time
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import datetime
 
-from bench_complaints import Meter, header, load, print_profile, report
+from bench_complaints import (
+    Meter,
+    header,
+    print_profile,
+    report,
+    superuser_environment,
+)
 from freezegun import freeze_time
 
-import odoo
-from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
 from odoo.tools import SQL
 
@@ -66,21 +69,14 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-@contextmanager
 def committing_environment(config, database):
-    """A superuser environment on ``database``: whatever is not committed is
-    rolled back at the end."""
-    odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(database)
-    with closing(registry.cursor()) as cr:
-        try:
-            cr.execute("SELECT version()")
-            print(f"Odoo {odoo.release.version}, {cr.fetchone()[0].split(',')[0]}")
-            print(f"database {database}, {os.cpu_count()} CPUs, {load()}")
-            print("fixtures committed, a commit after every batch, cleaned up after")
-            yield api.Environment(cr, SUPERUSER_ID, {})
-        finally:
-            cr.rollback()
+    """A superuser environment on ``database`` that commits as the cron does:
+    whatever is not committed is rolled back at the end."""
+    return superuser_environment(
+        config,
+        database,
+        "fixtures committed, a commit after every batch, cleaned up after",
+    )
 
 
 def vacuum_analyze(env, tables):

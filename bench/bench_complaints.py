@@ -832,8 +832,9 @@ def summary(args, create_figures, cron_figures):
 
 
 @contextmanager
-def rolled_back_environment(config, database):
-    """A superuser environment on ``database`` whose transaction is rolled back."""
+def superuser_environment(config, database, banner):
+    """A superuser environment on ``database``: whatever is not committed is
+    rolled back at the end. ``banner`` says how the benchmark commits."""
     odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(database)
     with closing(registry.cursor()) as cr:
@@ -841,10 +842,19 @@ def rolled_back_environment(config, database):
             cr.execute("SELECT version()")
             print(f"Odoo {odoo.release.version}, {cr.fetchone()[0].split(',')[0]}")
             print(f"database {database}, {os.cpu_count()} CPUs, {load()}")
-            print("everything below runs in ONE transaction, rolled back at the end")
+            print(banner)
             yield api.Environment(cr, SUPERUSER_ID, {})
         finally:
             cr.rollback()
+
+
+def rolled_back_environment(config, database):
+    """A superuser environment on ``database`` whose transaction is rolled back."""
+    return superuser_environment(
+        config,
+        database,
+        "everything below runs in ONE transaction, rolled back at the end",
+    )
 
 
 def main(argv=None):
