@@ -277,8 +277,8 @@ class CsCareParticipant(models.Model):
                 ]
             )
         )
-        for participant, registration in zip(to_invite, registrations, strict=True):
-            participant.registration_id = registration
+        to_invite._cs_link(registration_id=registrations.ids)
+        registrations.invalidate_recordset(["cs_care_participant_ids"])
 
     def _cs_invitation_url(self):
         """The invitation's page, where the customer answers without logging
@@ -357,30 +357,58 @@ class CsCareParticipant(models.Model):
         )
         vals_list = []
         for participant in candidates:
-            campaign = participant.campaign_id
             event = participant.registration_id.event_id
             event_day = fields.Datetime.context_timestamp(
                 self.with_context(tz=event.date_tz), event.date_begin
             ).date()
-            manager = participant.relationship_manager_id
             vals_list.append(
-                {
-                    "name": self.env._(
+                participant._cs_followup_values(
+                    self.env._(
                         "Thank %(customer)s for attending %(event)s",
                         customer=participant.partner_id.name,
                         event=event.name,
                     ),
-                    "partner_id": participant.partner_id.id,
-                    "kind": "phone",
-                    "planned_date": event_day
-                    + timedelta(days=campaign.followup_delay_days),
-                    "user_id": (manager if manager.active else campaign.user_id).id,
-                    "company_id": participant.company_id.id,
-                }
+                    "phone",
+                    event_day
+                    + timedelta(days=participant.campaign_id.followup_delay_days),
+                )
             )
         followups = self.env["cs.followup"].sudo().create(vals_list)
-        for participant, followup in zip(candidates, followups, strict=True):
-            participant.followup_id = followup
+        candidates._cs_link(followup_id=followups.ids)
+
+    def _cs_followup_values(self, name, kind, planned_date):
+        """Values of a follow-up of this participant for the relationship
+        manager, or the campaign's owner when there is none or they left."""
+        self.ensure_one()
+        manager = self.relationship_manager_id
+        return {
+            "name": name,
+            "partner_id": self.partner_id.id,
+            "kind": kind,
+            "planned_date": planned_date,
+            "user_id": (manager if manager.active else self.campaign_id.user_id).id,
+            "company_id": self.company_id.id,
+        }
+
+    def _cs_link(self, **ids):
+        """Set a many2one of these participants to the ids given in their
+        order (e.g. ``registration_id=[...]``), in one UPDATE."""
+        ((field_name, values),) = ids.items()
+        self.flush_recordset([field_name])
+        self.env.execute_query(
+            SQL(
+                """UPDATE cs_care_participant cp
+                      SET %s = link.value, write_uid = %s, write_date = %s
+                     FROM unnest(%s::int[], %s::int[]) AS link(id, value)
+                    WHERE cp.id = link.id""",
+                SQL.identifier(field_name),
+                self.env.uid,
+                fields.Datetime.now(),
+                self.ids,
+                values,
+            )
+        )
+        self.invalidate_recordset([field_name, "write_uid", "write_date"])
 
     # ------------------------------------------------------------------
     # materialising
@@ -930,22 +958,14 @@ class CsCareParticipant(models.Model):
         Returns {participant id: ("task", None, follow-up id)}."""
         vals_list = []
         for participant in self:
-            campaign = participant.campaign_id
-            owner = participant.relationship_manager_id or campaign.user_id
-            vals_list.append(
-                {
-                    "name": self.with_context(lang=owner.lang).env._(
-                        "Care: %(campaign)s", campaign=campaign.name
-                    ),
-                    "partner_id": participant.partner_id.id,
-                    "kind": kind,
-                    "planned_date": participant.occurrence_date,
-                    "user_id": owner.id,
-                    "company_id": (
-                        participant.partner_id.company_id or campaign.company_id
-                    ).id,
-                }
+            vals = participant._cs_followup_values(
+                False, kind, participant.occurrence_date
             )
+            owner = self.env["res.users"].browse(vals["user_id"])
+            vals["name"] = self.with_context(lang=owner.lang).env._(
+                "Care: %(campaign)s", campaign=participant.campaign_id.name
+            )
+            vals_list.append(vals)
         followups = (
             self.env["cs.followup"]
             .sudo()
