@@ -19,6 +19,9 @@
         "rating",
         "spreadsheet_dashboard",
         "event",
+        "calendar",
+        "survey",
+        "hr_skills_survey",
     ],
     "external_dependencies": {"python": ["holidays"]},
     "data": [
