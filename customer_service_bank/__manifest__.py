@@ -41,6 +41,7 @@
         "data/cs_segment_data.xml",
         "data/cs_quality_data.xml",
         "data/cs_care_festival_data.xml",
+        "data/cs_team_meeting_data.xml",
         "views/cs_complaint_views.xml",
         "views/cs_complaint_action_views.xml",
         "views/cs_complaint_extension_views.xml",
@@ -87,7 +88,13 @@
         "wizards/cs_complaint_merge_views.xml",
         "wizards/cs_calendar_holiday_wizard_views.xml",
         "wizards/cs_complaint_statistics_export_views.xml",
+        "views/cs_team_meeting_views.xml",
+        "views/cs_best_practice_views.xml",
+        "views/cs_complaint_best_practice_views.xml",
+        "views/cs_improvement_idea_views.xml",
         "views/cs_menus.xml",
+        # under the Team menu of cs_menus.xml
+        "views/cs_team_meeting_menus.xml",
         # its charts open the menus above
         "data/spreadsheet_dashboard_data.xml",
     ],
@@ -102,5 +109,6 @@
         "demo/cs_feedback_quality_demo.xml",
         "demo/cs_care_campaign_demo.xml",
         "demo/cs_care_participant_demo.xml",
+        "demo/cs_team_meeting_demo.xml",
     ],
 }

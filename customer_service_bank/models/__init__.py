@@ -50,3 +50,9 @@ from . import cs_care_campaign
 from . import cs_care_participant
 from . import event_event
 from . import event_registration
+from . import cs_team_meeting
+from . import cs_team_meeting_action
+from . import mail_activity
+from . import cs_best_practice
+from . import cs_complaint_best_practice
+from . import cs_improvement_idea

@@ -36,3 +36,6 @@ from . import test_care_campaign
 from . import test_care_event
 from . import test_care_results
 from . import test_care_sending
+from . import test_team_meeting
+from . import test_best_practice
+from . import test_improvement_idea

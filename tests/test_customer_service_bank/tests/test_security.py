@@ -68,6 +68,16 @@ ACL_MATRIX = {
     "cs.care.participant":      ("",    "",      "r",    "rwc",     "rwc",  "rwc"),
     # care effect: a report, read by supervisors (their teams') and managers
     "cs.care.effect.report":    ("",    "",      "",     "r",       "r",    "r"),
+    # team meetings: read by the team, run by supervisors; agents manage
+    # their own action items (record rules: test_team_meeting)
+    "cs.team.meeting":          ("",    "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.team.meeting.action":   ("",    "",      "rwc",  "rwcu",    "rwcu", "rwcu"),
+    # best practices: agents write drafts, supervisors publish
+    # (record rules: test_best_practice)
+    "cs.best.practice":         ("",    "",      "rwcu", "rwcu",    "rwcu", "rwcu"),
+    # improvement ideas: proposed by agents, decided by supervisors
+    # (record rules: test_improvement_idea)
+    "cs.improvement.idea":      ("",    "",      "rwc",  "rwcu",    "rwcu", "rwcu"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the

@@ -1,0 +1,249 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+# transitions: state -> the states it may come from
+IDEA_TRANSITIONS = {
+    "accepted": ("submitted",),
+    "implemented": ("accepted",),
+    "measured": ("implemented",),
+    "rejected": ("submitted", "accepted"),
+}
+
+
+class CsImprovementIdea(models.Model):
+    """An agent's idea to improve a process or a complaint category.
+
+    Supervisors accept or reject it (with a reason) and record its
+    implementation, then the figure it moved: before, after, measured when.
+    """
+
+    _name = "cs.improvement.idea"
+    _description = "Improvement Idea"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Title", required=True, tracking=True)
+    proposer_id = fields.Many2one(
+        "res.users",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        tracking=True,
+    )
+    team_id = fields.Many2one(
+        "cs.team",
+        required=True,
+        index=True,
+        check_company=True,
+        default=lambda self: self.env.user.cs_team_ids[:1],
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        related="team_id.company_id", store=True, index=True, precompute=True
+    )
+    process = fields.Char(help="The process the idea improves, when not a category.")
+    category_id = fields.Many2one(
+        "cs.complaint.category", string="Complaint Category", check_company=True
+    )
+    problem = fields.Text(required=True)
+    proposal = fields.Html(required=True)
+    expected_benefit = fields.Text()
+    state = fields.Selection(
+        [
+            ("submitted", "Submitted"),
+            ("accepted", "Accepted"),
+            ("implemented", "Implemented"),
+            ("measured", "Measured"),
+            ("rejected", "Rejected"),
+        ],
+        default="submitted",
+        required=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
+    )
+    rejection_reason = fields.Text(tracking=True, copy=False)
+    implemented_date = fields.Date(readonly=True, copy=False, index=True)
+    voter_ids = fields.Many2many(
+        "res.users",
+        "cs_improvement_idea_voter_rel",
+        "idea_id",
+        "user_id",
+        string="Voters",
+        readonly=True,
+        copy=False,
+    )
+    vote_count = fields.Integer(
+        string="Votes", compute="_compute_vote_count", store=True
+    )
+    has_voted = fields.Boolean(compute="_compute_has_voted")
+    figure_name = fields.Char(
+        string="Figure", help="What the idea claimed to move, e.g. reopen rate."
+    )
+    figure_unit = fields.Char(string="Unit")
+    figure_before = fields.Float(string="Before")
+    figure_after = fields.Float(string="After")
+    figure_measured_date = fields.Date(string="Measured On", copy=False)
+
+    @api.constrains("process", "category_id")
+    def _check_subject(self):
+        for idea in self:
+            if not idea.process and not idea.category_id:
+                raise ValidationError(
+                    self.env._(
+                        "Say which process or complaint category idea %(idea)s "
+                        "improves.",
+                        idea=idea.name,
+                    )
+                )
+
+    @api.constrains("state", "rejection_reason")
+    def _check_rejection_reason(self):
+        for idea in self:
+            if idea.state == "rejected" and not (idea.rejection_reason or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "Give the reason for rejecting idea %(idea)s.", idea=idea.name
+                    )
+                )
+
+    @api.constrains("state", "figure_name", "figure_measured_date")
+    def _check_figure(self):
+        for idea in self:
+            if idea.state in ("implemented", "measured") and not idea.figure_name:
+                raise ValidationError(
+                    self.env._(
+                        "Name the figure idea %(idea)s claims to move, with its "
+                        "value before, to record it implemented.",
+                        idea=idea.name,
+                    )
+                )
+            if idea.state == "measured" and not idea.figure_measured_date:
+                raise ValidationError(
+                    self.env._(
+                        "Give the date the figure of idea %(idea)s was measured on.",
+                        idea=idea.name,
+                    )
+                )
+
+    @api.depends("voter_ids")
+    def _compute_vote_count(self):
+        for idea in self:
+            idea.vote_count = len(idea.voter_ids)
+
+    @api.depends_context("uid")
+    @api.depends("voter_ids")
+    def _compute_has_voted(self):
+        for idea in self:
+            idea.has_voted = self.env.user in idea.voter_ids
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_protected_fields(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_protected_fields(vals)
+        return super().write(vals)
+
+    def action_accept(self):
+        return self._move_to("accepted")
+
+    def action_reject(self):
+        return self._move_to("rejected")
+
+    def action_implement(self):
+        return self._move_to(
+            "implemented", implemented_date=fields.Date.context_today(self)
+        )
+
+    def action_measure(self):
+        for idea in self.filtered(lambda idea: not idea.figure_measured_date):
+            idea.figure_measured_date = fields.Date.context_today(self)
+        return self._move_to("measured")
+
+    def action_vote(self):
+        """Count the user's vote, once per user, while the idea is open."""
+        self.check_access("read")
+        for idea in self:
+            if idea.state not in ("submitted", "accepted"):
+                raise UserError(
+                    self.env._(
+                        "Idea %(idea)s is decided: votes are closed.", idea=idea.name
+                    )
+                )
+            if self.env.user in idea.voter_ids:
+                raise UserError(
+                    self.env._("You already voted for idea %(idea)s.", idea=idea.name)
+                )
+        self.sudo().write({"voter_ids": [fields.Command.link(self.env.uid)]})
+        return True
+
+    def action_unvote(self):
+        self.check_access("read")
+        self.sudo().write({"voter_ids": [fields.Command.unlink(self.env.uid)]})
+        return True
+
+    @api.model
+    def _cs_implemented_by_user(self, users, date_from, date_to):
+        """{user id: number of ideas they proposed that were implemented from
+        ``date_from`` to ``date_to`` included}, in one grouped query.
+
+        Read as superuser: an appraisal counts every idea of the agent,
+        whoever computes it.
+        """
+        groups = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [
+                    ("proposer_id", "in", users.ids),
+                    ("state", "in", ("implemented", "measured")),
+                    ("implemented_date", ">=", date_from),
+                    ("implemented_date", "<=", date_to),
+                ],
+                ["proposer_id"],
+                ["__count"],
+            )
+        )
+        return {user.id: count for user, count in groups}
+
+    def _move_to(self, state, **values):
+        self._check_supervisor()
+        allowed = IDEA_TRANSITIONS[state]
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for idea in self:
+            if idea.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "Idea %(idea)s is %(state)s: it cannot become %(new)s.",
+                        idea=idea.name,
+                        state=labels[idea.state],
+                        new=labels[state],
+                    )
+                )
+        self.write({"state": state, **values})
+        return True
+
+    def _check_supervisor(self):
+        if not self.env.user.has_group("customer_service_bank.group_cs_supervisor"):
+            raise AccessError(
+                self.env._("Only supervisors decide on improvement ideas.")
+            )
+        self.check_access("write")
+
+    def _check_protected_fields(self, vals):
+        """The state moves by the actions and votes by voting only."""
+        if self.env.su:
+            return
+        if vals.get("voter_ids"):
+            raise AccessError(self.env._("Vote with the Vote button."))
+        if (
+            vals.get("state", "submitted") != "submitted"
+            or vals.get("implemented_date")
+            or vals.get("rejection_reason")
+        ):
+            self._check_supervisor()
