@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time
+from odoo.tests import Form, freeze_time
 
 from .common import CsCommon
 
@@ -28,6 +28,19 @@ class TestImprovementIdea(CsCommon):
                 }
             )
         )
+
+    def test_propose_and_decide_in_the_form(self):
+        with Form(self.env["cs.improvement.idea"].with_user(self.agent_a2)) as form:
+            form.name = "Fewer forms"
+            form.process = "Account closing"
+            form.problem = "Three forms to close an account."
+            form.proposal = "<p>One form.</p>"
+        idea = form.record
+        self.assertEqual((idea.proposer_id, idea.team_id), (self.agent_a2, self.team_a))
+        with Form(idea.with_user(self.supervisor_a)) as form:
+            form.rejection_reason = "The regulator requires the three."
+        idea.with_user(self.supervisor_a).action_reject()
+        self.assertEqual(idea.state, "rejected")
 
     def test_proposal_defaults(self):
         self.assertEqual(self.idea.proposer_id, self.agent_a)

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form
 
 from .common import CsCommon
 
@@ -93,6 +94,27 @@ class TestTeamMeeting(CsCommon):
         self.assertEqual(meeting.state, "planned")
         meeting.unlink()
         self.assertFalse(event.exists())
+
+    def test_plan_in_the_form(self):
+        with Form(self.Meeting) as form:
+            form.team_id = self.team_a
+            self.assertEqual(form.user_id, self.supervisor_a)
+            self.assertEqual(
+                set(form.attendee_ids.ids),
+                set((self.agent_a | self.agent_a2 | self.supervisor_a).ids),
+            )
+            form.date_start = datetime(2026, 12, 10, 2)
+            form.attendee_ids.remove(id=self.agent_a2.id)
+            with form.action_item_ids.new() as item:
+                item.description = "Prepare the fee figures"
+                item.user_id = self.agent_a
+                item.date_deadline = date(2026, 12, 9)
+        meeting = form.record
+        self.assertEqual(
+            meeting.calendar_event_id.partner_ids,
+            (self.agent_a | self.supervisor_a).partner_id,
+        )
+        self.assertEqual(meeting.action_item_ids.activity_id.user_id, self.agent_a)
 
     def test_team_change_resets_attendees(self):
         meeting = self.env["cs.team.meeting"].create(
