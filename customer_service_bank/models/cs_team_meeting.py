@@ -167,6 +167,8 @@ class CsTeamMeeting(models.Model):
 
     def unlink(self):
         events = self.calendar_event_id
+        # items go with the meeting, and the activities they put on complaints
+        self.action_item_ids.activity_id.sudo().unlink()
         result = super().unlink()
         events.sudo().unlink()
         return result

@@ -155,6 +155,11 @@ class TestTeamMeeting(CsCommon):
         )
         self.assertIn(item.activity_id, complaint.activity_ids)
         self.assertFalse(meeting.activity_ids)
+        # a planned meeting deleted takes its items' activities along
+        activity = item.activity_id
+        meeting.unlink()
+        self.assertFalse(item.exists())
+        self.assertFalse(activity.exists())
 
     def test_item_done_closes_activity(self):
         item = self.create_item(self.create_meeting(), self.agent_a)
