@@ -191,3 +191,40 @@ class TestUi(CsCommon, HttpCase):
             ),
             [(gold, platinum, "override", "Spouse of a private banking client")],
         )
+
+    def test_team_meeting_tour(self):
+        """The demo supervisor closes a carried-over action item from the
+        next meeting's agenda; its activity goes with it."""
+        item = self.env.ref(
+            "customer_service_bank.cs_demo_meeting_sh_held_item_loan",
+            raise_if_not_found=False,
+        )
+        if not item:
+            self.skipTest("needs the demo data")
+        activity = item.activity_id
+        self.assertTrue(activity)
+        self.start_tour(
+            "/odoo/action-customer_service_bank.cs_team_meeting_action_window",
+            "cs_team_meeting_tour",
+            login="cs_supervisor_zhang",
+        )
+        self.assertEqual(item.state, "done")
+        self.assertFalse(activity.exists())
+
+    def test_best_practice_tour(self):
+        """A demo agent votes for a best practice from a complaint."""
+        complaint = self.env.ref(
+            "customer_service_bank.cs_demo_complaint_sh_card_annual_fee",
+            raise_if_not_found=False,
+        )
+        if not complaint:
+            self.skipTest("needs the demo data")
+        practice = self.env.ref("customer_service_bank.cs_demo_best_practice_card_fee")
+        agent = self.env.ref("customer_service_bank.cs_demo_user_li")
+        practice.voter_ids -= agent
+        self.start_tour(
+            f"/odoo/cs.complaint/{complaint.id}",
+            "cs_best_practice_tour",
+            login="cs_agent_li",
+        )
+        self.assertIn(agent, practice.voter_ids)
