@@ -167,9 +167,10 @@ class CsTeamMeeting(models.Model):
 
     def unlink(self):
         events = self.calendar_event_id
-        # items go with the meeting, and the activities they put on complaints
-        self.action_item_ids.activity_id.sudo().unlink()
+        # the database deletes the items: their activities on complaints too
+        item_activities = self.action_item_ids.activity_id
         result = super().unlink()
+        item_activities.sudo().exists().unlink()
         events.sudo().unlink()
         return result
 
