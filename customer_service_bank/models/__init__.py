@@ -50,3 +50,10 @@ from . import cs_care_campaign
 from . import cs_care_participant
 from . import event_event
 from . import event_registration
+from . import cs_training_course
+from . import cs_training_session
+from . import cs_training_attendee
+from . import cs_training_plan
+from . import cs_training_plan_line
+from . import cs_training_proposal
+from . import cs_training_reminder
