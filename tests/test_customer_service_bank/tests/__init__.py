@@ -37,3 +37,4 @@ from . import test_care_event
 from . import test_care_results
 from . import test_care_sending
 from . import test_training
+from . import test_training_reminder
