@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time
+from odoo.tests import Form, freeze_time
 
 from .common import CsCommon
 
@@ -191,6 +191,9 @@ class TestTrainingCertification(TrainingCommon):
         )
         self.course_plain.validity_months = 0
         self.assertFalse(attendee.expiry_date, "0 months: never expires")
+        survey = self.survey.copy({"title": "Vulnerable Customers Certification"})
+        self.course_plain.survey_id = survey
+        self.assertTrue(attendee.passed, "a later survey keeps past completions")
 
 
 class TestTrainingCalendar(TrainingCommon):
@@ -233,6 +236,24 @@ class TestTrainingCalendar(TrainingCommon):
         self.assertTrue(event.active)
         session.unlink()
         self.assertFalse(event.exists())
+
+    def test_session_form(self):
+        """The session takes the course's name and cost per attendee."""
+        form = Form(self.env["cs.training.session"].with_user(self.supervisor_a))
+        form.course_id = self.course
+        form.team_id = self.team_a
+        form.date_start = datetime(2026, 7, 1, 2, 0)
+        with form.attendee_ids.new() as line:
+            line.employee_id = self.emp_a
+        with form.attendee_ids.new() as line:
+            line.employee_id = self.emp_a2
+        session = form.save()
+        self.assertEqual(session.name, "Complaint Rules")
+        self.assertEqual(session.cost, 200.0)
+        self.assertEqual(
+            session.calendar_event_id.partner_ids,
+            self.agent_a.partner_id | self.agent_a2.partner_id,
+        )
 
     def test_held_session_is_cancelled_not_deleted(self):
         session = self._session()
@@ -324,6 +345,16 @@ class TestTrainingEffect(TrainingCommon):
                 }
             ],
         )
+
+    def test_effect_in_one_query(self):
+        """The figures of any number of courses come from one query."""
+        for course in (self.course, self.course_plain):
+            self._attend(self._session(course=course), self.emp_a)
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            self.course._training_effect()
+        with self.assertQueryCount(1):
+            (self.course | self.course_plain)._training_effect()
 
     def test_effect_without_data(self):
         session = self._session(course=self.course_plain)
