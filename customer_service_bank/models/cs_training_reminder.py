@@ -130,9 +130,6 @@ class CsTrainingReminder(models.Model):
             )
         }
         supervisors = self._supervisor_partners({row[0] for row in rows})
-        template = self.env.ref(
-            "customer_service_bank.mail_template_cs_training_reminder"
-        )
         for user_id, course_id, state in rows:
             reminder = existing.get((user_id, course_id))
             vals = {"state": state, "notified_date": today}
@@ -144,14 +141,20 @@ class CsTrainingReminder(models.Model):
                 )
             if state == "valid":
                 continue
-            recipients = reminder.user_id.partner_id | supervisors.get(
-                user_id, self.env["res.partner"]
-            )
-            template.send_mail(
-                reminder.id,
-                email_values={"recipient_ids": [Command.set(recipients.ids)]},
+            reminder._send_reminder(
+                reminder.user_id.partner_id
+                | supervisors.get(user_id, self.env["res.partner"])
             )
         return rows
+
+    def _send_reminder(self, recipients):
+        """Mail this reminder to ``recipients``."""
+        self.ensure_one()
+        self.env.ref(
+            "customer_service_bank.mail_template_cs_training_reminder"
+        ).send_mail(
+            self.id, email_values={"recipient_ids": [Command.set(recipients.ids)]}
+        )
 
     @api.model
     def _supervisor_partners(self, user_ids):

@@ -1,8 +1,16 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 
+from odoo.addons.customer_service_bank.models.cs_training_reminder import (
+    CsTrainingReminder,
+)
+
 from .test_training import TrainingCommon
+
+BATCH_LOGGER = "odoo.addons.customer_service_bank.models.cs_batch_job_mixin"
 
 
 class TestTrainingReminder(TrainingCommon):
@@ -103,3 +111,29 @@ class TestTrainingReminder(TrainingCommon):
                 self.Reminder._cron_send_reminders(batch_size=1)
             self.assertEqual(self.Reminder._batch_remaining(today=date(2026, 6, 20)), 0)
         self.assertEqual(len(self._states()), 2)
+
+    def test_one_failing_reminder_does_not_stop_the_batch(self):
+        """agent_a's mail fails: agent_a2 is reminded, agent_a is left due
+        and reminded by the next run."""
+        send = CsTrainingReminder._send_reminder
+
+        def send_or_fail(reminder, recipients):
+            if reminder.user_id == self.agent_a:
+                raise UserError(self.env._("Mail server misconfigured"))
+            return send(reminder, recipients)
+
+        with (
+            patch.object(CsTrainingReminder, "_send_reminder", send_or_fail),
+            self.assertLogs(BATCH_LOGGER, "WARNING") as logs,
+        ):
+            self._run("2026-06-20 06:00:00")
+        self.assertTrue(
+            any("Mail server misconfigured" in line for line in logs.output)
+        )
+        self.assertEqual(
+            self._states(), {(self.agent_a2, self.course_plain): "missing"}
+        )
+        self.assertEqual(len(self._mails()), 1)
+        self._run("2026-06-20 07:00:00")
+        self.assertEqual(self._states()[(self.agent_a, self.course_plain)], "expiring")
+        self.assertEqual(len(self._mails()), 2)
