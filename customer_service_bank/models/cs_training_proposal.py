@@ -64,9 +64,44 @@ class CsTrainingProposal(models.Model):
     state = fields.Selection(
         PROPOSAL_STATES, required=True, default="proposed", tracking=True
     )
+    session_id = fields.Many2one(
+        "cs.training.session",
+        string="Enrolled In",
+        readonly=True,
+        ondelete="set null",
+        help="The next planned session of the course the agent was enrolled "
+        "in on accepting.",
+    )
 
     def action_accept(self):
-        self.filtered(lambda proposal: proposal.state == "proposed").state = "accepted"
+        """Accept; an agent's proposal enrols the agent in the course's next
+        planned session when there is one."""
+        proposals = self.filtered(lambda proposal: proposal.state == "proposed")
+        proposals.state = "accepted"
+        Session = self.env["cs.training.session"]
+        now = fields.Datetime.now()
+        for proposal in proposals.filtered("user_id"):
+            employee = proposal.user_id.employee_ids.filtered(
+                lambda employee, proposal=proposal: (
+                    employee.company_id == proposal.company_id
+                )
+            )[:1]
+            session = Session.search(
+                [
+                    ("course_id", "=", proposal.course_id.id),
+                    ("state", "=", "planned"),
+                    ("date_start", ">", now),
+                ],
+                order="date_start",
+                limit=1,
+            )
+            if not (employee and session):
+                continue
+            if employee not in session.attendee_ids.employee_id:
+                self.env["cs.training.attendee"].create(
+                    {"session_id": session.id, "employee_id": employee.id}
+                )
+            proposal.session_id = session
         return True
 
     def action_dismiss(self):

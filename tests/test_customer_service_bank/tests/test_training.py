@@ -493,6 +493,19 @@ class TestTrainingProposals(TrainingCommon):
         proposal.action_accept()
         self.assertFalse(self._propose(), "proposed within the window already")
 
+    def test_accepting_enrols_the_agent_in_the_next_session(self):
+        self._session(start=datetime.now() - timedelta(days=2))
+        later = self._session(start=datetime.now() + timedelta(days=20))
+        next_session = self._session(start=datetime.now() + timedelta(days=10))
+        self._review(self.agent_a, 2, datetime(2026, 6, 10, 9))
+        proposal = self._propose()
+        proposal.with_user(self.supervisor_a).action_accept()
+        self.assertEqual(proposal.state, "accepted")
+        self.assertEqual(proposal.session_id, next_session)
+        self.assertEqual(next_session.attendee_ids.employee_id, self.emp_a)
+        self.assertEqual(next_session.attendee_ids.attendance, "invited")
+        self.assertFalse(later.attendee_ids)
+
     def test_propose_button(self):
         self._review(self.agent_a, 2, datetime.now() - timedelta(days=1))
         self.Proposal.with_user(self.supervisor_a).action_propose_trainings()
