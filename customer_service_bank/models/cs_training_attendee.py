@@ -30,7 +30,6 @@ class CsTrainingAttendee(models.Model):
     course_id = fields.Many2one(
         related="session_id.course_id", store=True, index=True, string="Course"
     )
-    team_id = fields.Many2one(related="session_id.team_id", store=True)
     company_id = fields.Many2one(
         related="session_id.company_id", store=True, index=True
     )

@@ -101,7 +101,6 @@ class CsTrainingCourse(models.Model):
         readonly=False,
         string="Pass Score (%)",
     )
-    session_ids = fields.One2many("cs.training.session", "course_id")
     session_count = fields.Integer(compute="_compute_session_count")
     effect_days = fields.Integer(compute="_compute_effect")
     qa_before = fields.Float(string="QA Score Before", compute="_compute_effect")

@@ -1,9 +1,5 @@
-import logging
-
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 TRAINING_REMINDER_BATCH_SIZE = 200
 REMINDER_STATES = [
