@@ -56,3 +56,10 @@ from . import mail_activity
 from . import cs_best_practice
 from . import cs_complaint_best_practice
 from . import cs_improvement_idea
+from . import cs_training_course
+from . import cs_training_session
+from . import cs_training_attendee
+from . import cs_training_plan
+from . import cs_training_plan_line
+from . import cs_training_proposal
+from . import cs_training_reminder

@@ -187,6 +187,41 @@ class ResCompany(models.Model):
         help="Days after a campaign over which the survey answers and "
         "complaints of participants and other customers are compared.",
     )
+    cs_training_qa_threshold = fields.Float(
+        string="Training QA Threshold (%)",
+        default=60.0,
+        help="A reviewed criterion scored below this share of its maximum "
+        "proposes the criterion's courses to the agent.",
+    )
+    cs_training_window_days = fields.Integer(
+        string="Training Proposal Window",
+        default=90,
+        help="Days of quality reviews and complaints behind training proposals.",
+    )
+    cs_training_breach_rate = fields.Float(
+        string="Training Breach Rate (%)",
+        default=20.0,
+        help="A team's complaints of a category breaching their deadline at "
+        "this rate or more propose the category's courses to the team.",
+    )
+    cs_training_reopen_rate = fields.Float(
+        string="Training Reopen Rate (%)",
+        default=15.0,
+        help="A team's complaints of a category reopened at this rate or more "
+        "propose the category's courses to the team.",
+    )
+    cs_training_min_complaints = fields.Integer(
+        string="Training Minimum Complaints",
+        default=5,
+        help="Complaints of a category a team needs in the window before its "
+        "rates propose a course.",
+    )
+    cs_training_effect_days = fields.Integer(
+        string="Training Effect Window",
+        default=90,
+        help="Days before and after a session over which attendees' QA "
+        "scores, CSAT and reopen rate are compared.",
+    )
 
     @api.constrains(
         "cs_warning_threshold",
@@ -263,6 +298,46 @@ class ResCompany(models.Model):
             if company.cs_care_effect_days < 1:
                 raise ValidationError(
                     _("The care effect window must be at least one day.")
+                )
+
+    @api.constrains(
+        "cs_training_qa_threshold",
+        "cs_training_window_days",
+        "cs_training_breach_rate",
+        "cs_training_reopen_rate",
+        "cs_training_min_complaints",
+        "cs_training_effect_days",
+    )
+    def _check_cs_training_settings(self):
+        for company in self:
+            rates = (
+                company.cs_training_qa_threshold,
+                company.cs_training_breach_rate,
+                company.cs_training_reopen_rate,
+            )
+            if not all(0 <= rate <= 100 for rate in rates):
+                raise ValidationError(
+                    self.env._(
+                        "The training QA threshold, breach rate and reopen rate "
+                        "must be between 0 and 100%."
+                    )
+                )
+            if (
+                company.cs_training_window_days < 1
+                or company.cs_training_effect_days < 1
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The training proposal and effect windows must be at "
+                        "least one day."
+                    )
+                )
+            if company.cs_training_min_complaints < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The minimum complaints behind a training proposal must "
+                        "be at least one."
+                    )
                 )
 
     @api.constrains("cs_intake_team_id")

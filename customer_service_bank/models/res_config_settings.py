@@ -89,6 +89,24 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.cs_report_recipient_ids", readonly=False
     )
     cs_report_last_month = fields.Date(related="company_id.cs_report_last_month")
+    cs_training_qa_threshold = fields.Float(
+        related="company_id.cs_training_qa_threshold", readonly=False
+    )
+    cs_training_window_days = fields.Integer(
+        related="company_id.cs_training_window_days", readonly=False
+    )
+    cs_training_breach_rate = fields.Float(
+        related="company_id.cs_training_breach_rate", readonly=False
+    )
+    cs_training_reopen_rate = fields.Float(
+        related="company_id.cs_training_reopen_rate", readonly=False
+    )
+    cs_training_min_complaints = fields.Integer(
+        related="company_id.cs_training_min_complaints", readonly=False
+    )
+    cs_training_effect_days = fields.Integer(
+        related="company_id.cs_training_effect_days", readonly=False
+    )
     cs_metrics_cron_id = fields.Many2one(
         "ir.cron",
         string="Customer Metrics Schedule",

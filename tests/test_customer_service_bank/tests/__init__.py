@@ -39,3 +39,5 @@ from . import test_care_sending
 from . import test_team_meeting
 from . import test_best_practice
 from . import test_improvement_idea
+from . import test_training
+from . import test_training_reminder

@@ -78,6 +78,17 @@ ACL_MATRIX = {
     # improvement ideas: proposed by agents, decided by supervisors
     # (record rules: test_improvement_idea)
     "cs.improvement.idea":      ("",    "",      "rwc",  "rwcu",    "rwcu", "rwcu"),
+    # training: courses configured by managers and archived, never deleted;
+    # sessions, attendees and plans run by supervisors (their teams'), read
+    # by agents (their own); proposals made by the job, closed by
+    # supervisors; reminder states written by the job only
+    "cs.training.course":       ("",    "",      "r",    "r",       "rwc",  "rwc"),
+    "cs.training.session":      ("",    "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.training.attendee":     ("",    "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.training.plan":         ("",    "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.training.plan.line":    ("",    "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.training.proposal":     ("",    "",      "r",    "rw",      "rw",   "rw"),
+    "cs.training.reminder":     ("",    "",      "",     "",        "r",    "r"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the
