@@ -36,3 +36,4 @@ from . import test_care_campaign
 from . import test_care_event
 from . import test_care_results
 from . import test_care_sending
+from . import test_appraisal
