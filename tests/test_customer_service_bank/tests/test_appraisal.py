@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, freeze_time
+from odoo.tests import Form, HttpCase, freeze_time, tagged
 
 from .common import CsCommon
 
@@ -22,6 +22,7 @@ KINDS = (
     "plans_reviewed_on_time",
     "care_tasks_done",
 )
+ACTION_URL = "/odoo/action-customer_service_bank.cs_appraisal_action"
 # the day the KPIs of November 2026 are computed
 TODAY = "2026-12-05 08:00:00"
 
@@ -880,4 +881,41 @@ class TestAppraisalCalibration(AppraisalCommon):
         action = employee.action_view_cs_appraisals()
         self.assertEqual(
             self.Appraisal.search(action["domain"]), employee.cs_appraisal_ids
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestAppraisalTour(AppraisalCommon, HttpCase):
+    def test_appraisal_tour(self):
+        """The agent assesses themselves, the supervisor reviews, the
+        manager approves, each in the web client."""
+        self.agent_a.name = "Tour Agent"
+        self.employee_of(self.agent_a).name = "Tour Agent"
+        complaint = self.create_complaint(
+            subject="Tour: resolved in November", user_id=self.agent_a.id
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE cs_complaint SET resolved_date = '2026-11-20' WHERE id = %s",
+            (complaint.id,),
+        )
+        appraisal = self.appraisal_of(self.agent_a)
+        appraisal.action_start_self_assessment()
+
+        self.start_tour(ACTION_URL, "cs_appraisal_self_tour", login=self.agent_a.login)
+        self.assertEqual(appraisal.state, "review")
+        self.assertIn("every complaint on time", appraisal.self_assessment)
+
+        self.start_tour(
+            ACTION_URL, "cs_appraisal_review_tour", login=self.supervisor_a.login
+        )
+        self.assertEqual(appraisal.state, "approval")
+        self.assertEqual(appraisal.criterion_line_ids.mapped("score"), ["5", "4"])
+        self.assertIn("Coach a new colleague", appraisal.goals)
+
+        self.start_tour(
+            ACTION_URL, "cs_appraisal_approve_tour", login=self.manager.login
+        )
+        self.assertRecordValues(
+            appraisal, [{"state": "done", "approved_by_id": self.manager.id}]
         )
