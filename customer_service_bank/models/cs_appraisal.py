@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from .constants import APPRAISAL_STATES
 
@@ -9,6 +10,12 @@ KPI_OPEN_STATES = ("draft", "self_assessment", "review")
 # what the appraised agent may write, during the self-assessment
 AGENT_FIELDS = {"self_assessment"}
 MANAGER_GROUP = "customer_service_bank.group_cs_manager"
+
+
+def weighted_total(scored):
+    """The average of the (weight, score) pairs weighted by their weights."""
+    weights = sum(weight for weight, _score in scored)
+    return round(sum(w * s for w, s in scored) / weights, 2) if weights else 0.0
 
 
 class CsAppraisal(models.Model):
@@ -87,9 +94,7 @@ class CsAppraisal(models.Model):
         string="Qualitative Criteria",
         copy=True,
     )
-    kpi_date = fields.Datetime(
-        string="KPIs Computed On", readonly=True, copy=False, tracking=True
-    )
+    kpi_date = fields.Datetime(string="KPIs Computed On", readonly=True, copy=False)
     kpi_frozen = fields.Boolean(
         string="KPIs Frozen",
         compute="_compute_kpi_frozen",
@@ -106,7 +111,6 @@ class CsAppraisal(models.Model):
         store=True,
         digits=(16, 2),
         aggregator="avg",
-        tracking=True,
         help="Weighted average of the scores of the KPIs that have data and "
         "the criteria that are scored: the weight of a line without data is "
         "shared by the others.",
@@ -117,7 +121,6 @@ class CsAppraisal(models.Model):
         compute="_compute_band_id",
         store=True,
         index=True,
-        tracking=True,
     )
     incentive_coefficient = fields.Float(
         related="band_id.incentive_coefficient", store=True
@@ -171,18 +174,17 @@ class CsAppraisal(models.Model):
     )
     def _compute_total_score(self):
         for appraisal in self:
-            scored = [
-                (line.weight, line.score)
-                for line in appraisal.kpi_line_ids
-                if line.has_data
-            ] + [
-                (line.weight, line.score_percent)
-                for line in appraisal.criterion_line_ids
-                if line.score
-            ]
-            weights = sum(weight for weight, _score in scored)
-            appraisal.total_score = (
-                round(sum(w * s for w, s in scored) / weights, 2) if weights else 0.0
+            appraisal.total_score = weighted_total(
+                [
+                    (line.weight, line.score)
+                    for line in appraisal.kpi_line_ids
+                    if line.has_data
+                ]
+                + [
+                    (line.weight, line.score_percent)
+                    for line in appraisal.criterion_line_ids
+                    if line.score
+                ]
             )
 
     @api.depends("total_score", "company_id")
@@ -419,9 +421,66 @@ class CsAppraisal(models.Model):
     # ------------------------------------------------------------------
 
     def _compute_kpis(self):
-        """Compute the KPI lines of these appraisals, a few queries per
-        period and KPI kind whatever the number of agents."""
-        self.kpi_line_ids.sudo()._compute_values()
-        self.sudo().with_context(
-            cs_appraisal_transition=True
-        ).kpi_date = fields.Datetime.now()
+        """Compute the KPI lines, the totals and the bands of these
+        appraisals in a constant number of queries whatever the number of
+        agents: the lines, totals and bands are written with one UPDATE
+        each (their recomputation shows in the tracked KPI date)."""
+        if not self:
+            return
+        self.env.flush_all()
+        scored = self.env["cs.appraisal.kpi.line"]._compute_for_appraisals(self.ids)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT a.id, a.company_id, l.weight, l.score_percent
+                  FROM cs_appraisal a
+                  LEFT JOIN cs_appraisal_criterion_line l
+                         ON l.appraisal_id = a.id AND l.score IS NOT NULL
+                 WHERE a.id = ANY(%s)
+                """,
+                self.ids,
+            )
+        )
+        companies = {}
+        for appraisal_id, company_id, weight, score in self.env.cr.fetchall():
+            companies[appraisal_id] = company_id
+            if weight:
+                scored[appraisal_id].append((weight, score))
+        totals = {
+            appraisal_id: weighted_total(pairs)
+            for appraisal_id, pairs in scored.items()
+        }
+        bands = self.env["cs.appraisal.band"]._band_for(
+            {(companies[appraisal_id], total) for appraisal_id, total in totals.items()}
+        )
+        ids = list(totals)
+        band_of = [bands[(companies[i], totals[i])] for i in ids]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE cs_appraisal a
+                   SET total_score = v.total, band_id = v.band,
+                       incentive_coefficient = v.coefficient,
+                       kpi_date = now() AT TIME ZONE 'UTC', write_uid = %s,
+                       write_date = now() AT TIME ZONE 'UTC'
+                  FROM unnest(%s::int[], %s::numeric[], %s::int[], %s::numeric[])
+                       AS v(id, total, band, coefficient)
+                 WHERE a.id = v.id
+                """,
+                self.env.uid,
+                ids,
+                [totals[i] for i in ids],
+                [band.id or None for band in band_of],
+                [band.incentive_coefficient for band in band_of],
+            )
+        )
+        self.invalidate_model(
+            [
+                "total_score",
+                "band_id",
+                "incentive_coefficient",
+                "kpi_date",
+                "write_uid",
+                "write_date",
+            ]
+        )

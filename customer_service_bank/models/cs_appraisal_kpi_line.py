@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .cs_appraisal_kpi_scale_mixin import kpi_score
+
 # value: None when the agent has no data for a rate or an average;
 # res_ids: the records the value was computed from
 KpiFigure = namedtuple("KpiFigure", "value count res_ids")
@@ -15,8 +17,9 @@ class CsAppraisalKpiLine(models.Model):
     """A KPI of an appraisal: its value computed from the service data of
     the agent over the period, the records it counted and its score.
 
-    The KPI engine: ``_compute_values`` groups the lines by period and kind
-    and calls ``_kpi_<kind>(user_ids, date_from, date_to)`` once for each,
+    The KPI engine: ``_compute_for_appraisals`` groups the lines by period
+    and kind and calls ``_kpi_<kind>(user_ids, date_from, date_to)`` once
+    for each,
     which returns (model of the records counted, {user id: KpiFigure}) for
     all the agents with one grouped query. Adding a kind is one value in
     APPRAISAL_KPI_KINDS and one method here. Dates are the period's
@@ -106,56 +109,88 @@ class CsAppraisalKpiLine(models.Model):
     # KPI engine
     # ------------------------------------------------------------------
 
-    def _compute_values(self):
-        """Compute the value of these lines, one call per period and kind,
-        and store them in one UPDATE whatever the number of lines."""
-        self.env.flush_all()
-        groups = {}
-        for line in self:
-            period = line.appraisal_id.period_id
-            key = (period.date_from, period.date_to, line.kind)
-            groups[key] = groups.get(key, self.browse()) | line
-        rows = []
-        for (date_from, date_to, kind), lines in groups.items():
-            res_model, figures = getattr(self, f"_kpi_{kind}")(
-                lines.user_id.ids, date_from, date_to
+    @api.model
+    def _compute_for_appraisals(self, appraisal_ids):
+        """Compute, score and store the KPI lines of these appraisals.
+
+        A constant number of queries whatever the number of agents: the
+        lines are read and written with one query each and every (period,
+        kind) is one grouped query. Returns {appraisal id: [(weight, score)]}
+        of the lines with data, for the totals.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.id, l.appraisal_id, l.kind, a.user_id, p.date_from,
+                       p.date_to, l.weight, l.scale, l.direction, l.floor,
+                       l.target, l.band_spec
+                  FROM cs_appraisal_kpi_line l
+                  JOIN cs_appraisal a ON a.id = l.appraisal_id
+                  JOIN cs_appraisal_period p ON p.id = a.period_id
+                 WHERE l.appraisal_id = ANY(%s)
+                """,
+                list(appraisal_ids),
             )
-            for line in lines:
-                figure = figures.get(line.user_id.id) or KpiFigure(None, 0, [])
+        )
+        lines = self.env.cr.dictfetchall()
+        groups = {}
+        for line in lines:
+            key = (line["date_from"], line["date_to"], line["kind"])
+            groups.setdefault(key, []).append(line)
+        rows, scored = [], {appraisal_id: [] for appraisal_id in appraisal_ids}
+        for (date_from, date_to, kind), group in groups.items():
+            res_model, figures = getattr(self, f"_kpi_{kind}")(
+                list({line["user_id"] for line in group}), date_from, date_to
+            )
+            for line in group:
+                figure = figures.get(line["user_id"]) or KpiFigure(None, 0, [])
+                value = figure.value or 0.0
+                score = 0.0
+                if figure.value is not None:
+                    score = kpi_score(
+                        value,
+                        line["scale"],
+                        line["direction"],
+                        line["floor"],
+                        line["target"],
+                        line["band_spec"],
+                    )
+                    scored[line["appraisal_id"]].append((line["weight"], score))
                 rows.append(
                     (
-                        line.id,
-                        figure.value or 0.0,
+                        line["id"],
+                        value,
                         figure.value is not None,
                         figure.count,
                         res_model,
                         json.dumps(sorted(figure.res_ids)),
+                        score,
                     )
                 )
-        if not rows:
-            return
-        columns = list(zip(*rows, strict=True))
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE cs_appraisal_kpi_line l
-                   SET value = v.value, has_data = v.has_data,
-                       record_count = v.record_count, res_model = v.res_model,
-                       res_ids = v.res_ids, write_uid = %s,
-                       write_date = now() AT TIME ZONE 'UTC'
-                  FROM unnest(%s::int[], %s::numeric[], %s::bool[], %s::int[],
-                              %s::varchar[], %s::jsonb[])
-                       AS v(id, value, has_data, record_count, res_model, res_ids)
-                 WHERE l.id = v.id
-                """,
-                self.env.uid,
-                *(list(column) for column in columns),
+        if rows:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE cs_appraisal_kpi_line l
+                       SET value = v.value, has_data = v.has_data,
+                           record_count = v.record_count, res_model = v.res_model,
+                           res_ids = v.res_ids, score = v.score, write_uid = %s,
+                           write_date = now() AT TIME ZONE 'UTC'
+                      FROM unnest(%s::int[], %s::numeric[], %s::bool[], %s::int[],
+                                  %s::varchar[], %s::jsonb[], %s::numeric[])
+                           AS v(id, value, has_data, record_count, res_model,
+                                res_ids, score)
+                     WHERE l.id = v.id
+                    """,
+                    self.env.uid,
+                    *(list(column) for column in zip(*rows, strict=True)),
+                )
             )
+        self.invalidate_model(
+            ["value", "has_data", "record_count", "res_model", "res_ids", "score"]
+            + ["write_uid", "write_date"]
         )
-        fnames = ["value", "has_data", "record_count", "res_model", "res_ids"]
-        self.invalidate_recordset(fnames + ["write_uid", "write_date"])
-        # the scores and the appraisals' totals follow
-        self.modified(fnames)
+        return scored
 
     @api.model
     def _period_bounds(self, date_from, date_to):

@@ -7,6 +7,28 @@ from .constants import APPRAISAL_KPI_KINDS
 LOWER_IS_BETTER = {"resolution_hours", "reopen_rate", "upheld_rate"}
 
 
+def parse_band(part):
+    """(threshold, score) of one ``threshold=score`` band, None if malformed."""
+    try:
+        threshold, score = (float(x) for x in part.split("="))
+    except ValueError:
+        return None
+    return (threshold, score) if 0 <= score <= 100 else None
+
+
+def kpi_score(value, scale, direction, floor, target, band_spec):
+    """The score from 0 to 100 of ``value`` on a scale (see the mixin)."""
+    sign = 1 if direction == "higher" else -1
+    if scale == "bands":
+        bands = [parse_band(p) for p in (band_spec or "").split(";") if p.strip()]
+        reached = [
+            score for threshold, score in bands if sign * value >= sign * threshold
+        ]
+        return max(reached, default=0.0)
+    share = (value - floor) / (target - floor)
+    return round(100.0 * min(max(share, 0.0), 1.0), 2)
+
+
 class CsAppraisalKpiScaleMixin(models.AbstractModel):
     """A weighted KPI with its target and the scale turning its value into
     a score from 0 to 100.
@@ -85,11 +107,8 @@ class CsAppraisalKpiScaleMixin(models.AbstractModel):
         for part in (self.band_spec or "").split(";"):
             if not part.strip():
                 continue
-            try:
-                threshold, score = (float(x) for x in part.split("="))
-            except ValueError:
-                threshold = score = None
-            if score is None or not 0 <= score <= 100:
+            band = parse_band(part)
+            if band is None:
                 raise ValidationError(
                     self.env._(
                         "%(kpi)s: '%(band)s' is not a band; write threshold=score "
@@ -98,7 +117,7 @@ class CsAppraisalKpiScaleMixin(models.AbstractModel):
                         band=part.strip(),
                     )
                 )
-            bands.append((threshold, score))
+            bands.append(band)
         if not bands:
             raise ValidationError(
                 self.env._(
@@ -111,16 +130,9 @@ class CsAppraisalKpiScaleMixin(models.AbstractModel):
     def _score_for(self, value):
         """The score from 0 to 100 of ``value`` on this line's scale."""
         self.ensure_one()
-        sign = 1 if self.direction == "higher" else -1
-        if self.scale == "bands":
-            reached = [
-                score
-                for threshold, score in self._parse_bands()
-                if sign * value >= sign * threshold
-            ]
-            return max(reached, default=0.0)
-        share = (value - self.floor) / (self.target - self.floor)
-        return round(100.0 * min(max(share, 0.0), 1.0), 2)
+        return kpi_score(
+            value, self.scale, self.direction, self.floor, self.target, self.band_spec
+        )
 
     def _scale_vals(self):
         """The scale fields, to copy from a template to an appraisal."""
