@@ -100,6 +100,11 @@ class CsAppraisal(models.Model):
         compute="_compute_kpi_frozen",
         help="Frozen when the supervisor submits the review.",
     )
+    is_reviewer = fields.Boolean(
+        compute="_compute_is_reviewer",
+        help="Whether the current user reviews this appraisal: its team's "
+        "supervisor or a manager, never the appraised agent.",
+    )
     self_assessment = fields.Html(string="Self-Assessment")
     supervisor_comments = fields.Html()
     goals = fields.Html(string="Goals for Next Period")
@@ -164,6 +169,12 @@ class CsAppraisal(models.Model):
     def _compute_kpi_frozen(self):
         for appraisal in self:
             appraisal.kpi_frozen = appraisal.state not in KPI_OPEN_STATES
+
+    @api.depends_context("uid")
+    @api.depends("user_id", "team_id.supervisor_id")
+    def _compute_is_reviewer(self):
+        for appraisal in self:
+            appraisal.is_reviewer = appraisal._is_supervisor()
 
     @api.depends(
         "kpi_line_ids.score",
@@ -234,10 +245,18 @@ class CsAppraisal(models.Model):
             )
         if "state" in field_names and not transition:
             raise UserError(self.env._("Use the buttons to move an appraisal on."))
-        if transition or self.env.user.has_group(MANAGER_GROUP):
+        if transition:
+            return
+        if field_names & AGENT_FIELDS and any(
+            appraisal.user_id != self.env.user for appraisal in self
+        ):
+            raise AccessError(
+                self.env._("Only the appraised agent writes their self-assessment.")
+            )
+        if self.env.user.has_group(MANAGER_GROUP):
             return
         for appraisal in self:
-            if appraisal._is_supervisor():
+            if appraisal._is_supervisor() and appraisal.state in KPI_OPEN_STATES:
                 continue
             if (
                 appraisal.user_id == self.env.user
@@ -247,8 +266,9 @@ class CsAppraisal(models.Model):
                 continue
             raise AccessError(
                 self.env._(
-                    "You may only write your self-assessment, while it is asked "
-                    "for, on %(appraisal)s.",
+                    "You may not change %(appraisal)s now: the agent writes the "
+                    "self-assessment while it is asked for, the supervisor the "
+                    "review until it is submitted.",
                     appraisal=appraisal.display_name,
                 )
             )

@@ -523,10 +523,18 @@ class TestAppraisalWorkflow(AppraisalCommon):
             self.as_(self.supervisor_a).action_start_self_assessment()
         self.assertEqual(appraisal.state, "self_assessment")
         self.assertTrue(appraisal.kpi_date)
+        # the form lets the reviewers, not the agent, score and comment
+        self.assertFalse(self.as_(self.agent_a).is_reviewer)
+        self.assertTrue(self.as_(self.supervisor_a).is_reviewer)
+        self.assertTrue(self.as_(self.manager).is_reviewer)
         # the agent writes their self-assessment, nothing else
         self.as_(self.agent_a).self_assessment = "<p>A good month.</p>"
-        with self.assertRaisesRolledBack(AccessError, "only write your self"):
+        with self.assertRaisesRolledBack(AccessError, "may not change"):
             self.as_(self.agent_a).goals = "<p>Be the best.</p>"
+        # nor does anyone else write it for them
+        for user in (self.supervisor_a, self.manager):
+            with self.assertRaisesRolledBack(AccessError, "Only the appraised agent"):
+                self.as_(user).self_assessment = "<p>Written for them.</p>"
         # another agent does not even see it; lines are the supervisor's
         with self.assertRaises(AccessError):
             self.as_(self.agent_a2).self_assessment = "<p>Not mine.</p>"
@@ -536,7 +544,7 @@ class TestAppraisalWorkflow(AppraisalCommon):
             self.as_(self.supervisor_a).state = "done"
         self.as_(self.agent_a).action_submit_self_assessment()
         self.assertEqual(appraisal.state, "review")
-        with self.assertRaisesRolledBack(AccessError, "only write your self"):
+        with self.assertRaisesRolledBack(AccessError, "may not change"):
             self.as_(self.agent_a).self_assessment = "<p>Changed my mind.</p>"
         with self.assertRaises(AccessError):
             self.as_(self.agent_a).action_submit_review()
@@ -549,6 +557,9 @@ class TestAppraisalWorkflow(AppraisalCommon):
         self.assertEqual(appraisal.state, "approval")
         with self.assertRaises(AccessError):
             self.as_(self.supervisor_a).action_approve()
+        # the review is submitted: the supervisor changes it no more
+        with self.assertRaisesRolledBack(AccessError, "may not change"):
+            review.goals = "<p>Even more.</p>"
         self.as_(self.manager).action_send_back()
         self.assertEqual(appraisal.state, "review")
         review.action_submit_review()
