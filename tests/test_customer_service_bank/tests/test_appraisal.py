@@ -1,10 +1,11 @@
 """Appraisals: KPIs from the service data, scales, workflow, rules, periods."""
 
 from datetime import date, datetime
+from unittest import SkipTest
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, HttpCase, freeze_time, tagged
+from odoo.tests import Form, HttpCase, TransactionCase, freeze_time, tagged
 
 from .common import CsCommon
 
@@ -939,4 +940,71 @@ class TestAppraisalTour(AppraisalCommon, HttpCase):
         )
         self.assertRecordValues(
             appraisal, [{"state": "done", "approved_by_id": self.manager.id}]
+        )
+
+
+class TestAppraisalWorkers(TransactionCase):
+    """Two scheduled-action workers generating one period's appraisals, with
+    real committed transactions, on the demo teams."""
+
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("customer_service_bank.cs_demo_team_shanghai", False):
+            raise SkipTest("needs the demo teams")
+        with self.registry.cursor() as cr:
+            period = api.Environment(cr, SUPERUSER_ID, {})["cs.appraisal.period"]
+            self.period_id = period.create(
+                {"kind": "monthly", "date_from": date(2031, 1, 1)}
+            ).id
+        self.addCleanup(self._delete)
+
+    def _delete(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "DELETE FROM cs_appraisal WHERE period_id = %s RETURNING id",
+                [self.period_id],
+            )
+            ids = [row[0] for row in cr.fetchall()]
+            cr.execute(
+                "DELETE FROM mail_message WHERE (model = 'cs.appraisal'"
+                " AND res_id = ANY(%s)) OR (model = 'cs.appraisal.period'"
+                " AND res_id = %s)",
+                [ids, self.period_id],
+            )
+            cr.execute(
+                "DELETE FROM cs_appraisal_period WHERE id = %s", [self.period_id]
+            )
+
+    def _worker(self, cr):
+        cr.execute("SET LOCAL lock_timeout = '10s'")
+        return api.Environment(cr, SUPERUSER_ID, {})["cs.appraisal.period"]
+
+    def _appraised(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT u.login FROM cs_appraisal a"
+                " JOIN res_users u ON u.id = a.user_id"
+                " WHERE a.period_id = %s ORDER BY u.login",
+                [self.period_id],
+            )
+            return [row[0] for row in cr.fetchall()]
+
+    def test_concurrent_workers_take_different_teams(self):
+        periods = (self.period_id,)
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            worker_a, worker_b = self._worker(cr_a), self._worker(cr_b)
+            done_a = worker_a._run_batch_job(1, period_ids=periods)
+            # B neither waits for A's team nor takes it: it takes London's
+            done_b = worker_b._run_batch_job(5, period_ids=periods)
+            self.assertEqual(done_a.team_id.name, "Shanghai Retail Complaints")
+            self.assertEqual(done_b.user_id.login, "cs_agent_smith")
+        # both committed; a rerun takes what is left, then nothing
+        with self.registry.cursor() as cr:
+            self.assertEqual(
+                len(self._worker(cr)._run_batch_job(5, period_ids=periods)), 1
+            )
+        with self.registry.cursor() as cr:
+            self.assertFalse(self._worker(cr)._run_batch_job(5, period_ids=periods))
+        self.assertEqual(
+            self._appraised(), ["cs_agent_li", "cs_agent_smith", "cs_agent_wang"]
         )
