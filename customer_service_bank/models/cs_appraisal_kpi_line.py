@@ -19,11 +19,10 @@ class CsAppraisalKpiLine(models.Model):
 
     The KPI engine: ``_compute_for_appraisals`` groups the lines by period
     and kind and calls ``_kpi_<kind>(user_ids, date_from, date_to)`` once
-    for each,
-    which returns (model of the records counted, {user id: KpiFigure}) for
-    all the agents with one grouped query. Adding a kind is one value in
-    APPRAISAL_KPI_KINDS and one method here. Dates are the period's
-    days in UTC; datetimes fall in the period from its first day 00:00 to
+    for each, which returns (model of the records counted, {user id:
+    KpiFigure}) for all the agents with one grouped query. Adding a kind is
+    one value in APPRAISAL_KPI_KINDS and one such method here. Dates are
+    the period's days in UTC: datetimes count from its first day 00:00 to
     the day after its last.
     """
 
