@@ -63,3 +63,14 @@ from . import cs_training_plan
 from . import cs_training_plan_line
 from . import cs_training_proposal
 from . import cs_training_reminder
+from . import cs_appraisal_band
+from . import cs_appraisal_period
+from . import cs_appraisal_template
+from . import cs_appraisal_kpi_scale_mixin
+from . import cs_appraisal_template_line_mixin
+from . import cs_appraisal_template_kpi
+from . import cs_appraisal_template_criterion
+from . import cs_appraisal
+from . import cs_appraisal_kpi_line
+from . import cs_appraisal_criterion_line
+from . import hr_employee

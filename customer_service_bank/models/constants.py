@@ -192,3 +192,38 @@ CARE_ANSWERS = [
     ("accepted", "Accepted"),
     ("declined", "Declined"),
 ]
+APPRAISAL_PERIOD_KINDS = [
+    ("monthly", "Monthly"),
+    ("quarterly", "Quarterly"),
+    ("yearly", "Yearly"),
+]
+APPRAISAL_STATES = [
+    ("draft", "Draft"),
+    ("self_assessment", "Self-Assessment"),
+    ("review", "Supervisor Review"),
+    ("approval", "Manager Approval"),
+    ("done", "Done"),
+]
+# What an appraisal KPI line measures: each kind is computed for many agents
+# at once by the method _kpi_<kind> of cs.appraisal.kpi.line.
+APPRAISAL_KPI_KINDS = [
+    ("complaints_handled", "Complaints Handled"),
+    ("deadline_compliance", "Deadline Compliance (%)"),
+    ("resolution_hours", "Average Hours to Resolve"),
+    ("reopen_rate", "Reopen Rate (%)"),
+    ("first_contact_resolution", "First-Contact Resolution (%)"),
+    ("upheld_rate", "Upheld-Complaint Rate (%)"),
+    ("csat", "Average CSAT"),
+    ("nps", "NPS of Their Customers"),
+    ("qa_score", "Average QA Score (%)"),
+    ("followups_on_time", "Follow-ups Done on Time (%)"),
+    ("plans_reviewed_on_time", "Service Plans Reviewed on Time (%)"),
+    ("care_tasks_done", "Care Tasks Done"),
+]
+APPRAISAL_QUALITATIVE_SCORES = [
+    ("1", "Unsatisfactory"),
+    ("2", "Needs Improvement"),
+    ("3", "Meets Expectations"),
+    ("4", "Exceeds Expectations"),
+    ("5", "Outstanding"),
+]

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .constants import APPRAISAL_PERIOD_KINDS
+
 MONTHLY_REPORT_BATCH_SIZE = 10
 
 
@@ -221,6 +223,20 @@ class ResCompany(models.Model):
         default=90,
         help="Days before and after a session over which attendees' QA "
         "scores, CSAT and reopen rate are compared.",
+    )
+    cs_appraisal_period_kind = fields.Selection(
+        APPRAISAL_PERIOD_KINDS,
+        string="Appraisal Period",
+        default="quarterly",
+        required=True,
+        help="How often agents are appraised: the scheduled action creates "
+        "the periods ahead and, as each starts, an appraisal per team member.",
+    )
+    cs_appraisal_outlier_points = fields.Float(
+        string="Calibration Tolerance",
+        default=10.0,
+        help="Calibration highlights a team's band share that differs from "
+        "the band's target share by more than these percentage points.",
     )
 
     @api.constrains(

@@ -121,6 +121,12 @@ class ResConfigSettings(models.TransientModel):
     cs_metrics_nextcall = fields.Datetime(
         related="cs_metrics_cron_id.nextcall", readonly=False
     )
+    cs_appraisal_period_kind = fields.Selection(
+        related="company_id.cs_appraisal_period_kind", readonly=False
+    )
+    cs_appraisal_outlier_points = fields.Float(
+        related="company_id.cs_appraisal_outlier_points", readonly=False
+    )
 
     @api.depends("company_id")
     def _compute_cs_metrics_cron_id(self):

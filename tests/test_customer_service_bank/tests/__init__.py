@@ -41,3 +41,4 @@ from . import test_best_practice
 from . import test_improvement_idea
 from . import test_training
 from . import test_training_reminder
+from . import test_appraisal

@@ -255,3 +255,24 @@ class TestDemoData(TransactionCase):
         converted = Feedback.search([("state", "=", "converted")])
         self.assertTrue(converted.complaint_id)
         self.assertEqual(converted.complaint_id.partner_id, converted.partner_id)
+
+    def test_appraisals_of_last_quarter_in_every_state(self):
+        period = self.env.ref("customer_service_bank.cs_demo_appraisal_period")
+        today = fields.Date.context_today(period)
+        self.assertEqual(
+            period.date_to + relativedelta(days=1),
+            today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1),
+        )
+        appraisals = period.appraisal_ids
+        self.assertEqual(
+            {(a.user_id.login, a.state) for a in appraisals},
+            {
+                ("cs_agent_li", "done"),
+                ("cs_agent_wang", "approval"),
+                ("cs_agent_smith", "self_assessment"),
+            },
+        )
+        values = appraisals.kpi_line_ids.filtered("has_data").mapped("value")
+        self.assertGreater(len(set(values)), 10, "KPI values differ")
+        self.assertEqual(len(set(appraisals.mapped("total_score"))), 3)
+        self.assertTrue(all(appraisals.mapped("band_id")))

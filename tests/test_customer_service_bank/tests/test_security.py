@@ -89,6 +89,19 @@ ACL_MATRIX = {
     "cs.training.plan.line":    ("",    "",      "r",    "rwcu",    "rwcu", "rwcu"),
     "cs.training.proposal":     ("",    "",      "r",    "rw",      "rw",   "rw"),
     "cs.training.reminder":     ("",    "",      "",     "",        "r",    "r"),
+    # appraisals: bands and periods configured by managers; templates by
+    # supervisors (their teams', see test_appraisal); appraisals written by
+    # the agent (self-assessment) and the supervisor, record rules narrowing
+    # them; their lines scored by supervisors; reopened by managers
+    "cs.appraisal.band":        ("",    "",      "r",    "r",       "rwcu", "rwcu"),
+    "cs.appraisal.period":      ("",    "",      "r",    "r",       "rwcu", "rwcu"),
+    "cs.appraisal.template":    ("",    "",      "r",    "rwc",     "rwcu", "rwcu"),
+    "cs.appraisal.template.kpi": ("",   "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.appraisal.template.criterion": ("", "",  "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.appraisal":             ("",    "",      "rw",   "rwc",     "rwcu", "rwcu"),
+    "cs.appraisal.kpi.line":    ("",    "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.appraisal.criterion.line": ("", "",      "r",    "rwcu",    "rwcu", "rwcu"),
+    "cs.appraisal.reopen":      ("",    "",      "",     "",        "rwcu", "rwcu"),
     # the settings model is Odoo's: system administrators only
     "res.config.settings":      ("",    "",      "",     "",        "",     "rwc"),
     # resource grants every employee all rights; its record rules leave the
