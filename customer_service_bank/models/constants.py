@@ -219,6 +219,8 @@ APPRAISAL_KPI_KINDS = [
     ("followups_on_time", "Follow-ups Done on Time (%)"),
     ("plans_reviewed_on_time", "Service Plans Reviewed on Time (%)"),
     ("care_tasks_done", "Care Tasks Done"),
+    ("training_completion", "Mandatory Training Completion (%)"),
+    ("implemented_ideas", "Improvement Ideas Implemented"),
 ]
 APPRAISAL_QUALITATIVE_SCORES = [
     ("1", "Unsatisfactory"),

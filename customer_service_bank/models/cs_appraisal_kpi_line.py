@@ -510,3 +510,51 @@ class CsAppraisalKpiLine(models.Model):
             count_kind=True,
             user_ids=user_ids,
         )
+
+    @api.model
+    def _kpi_training_completion(self, user_ids, date_from, date_to):
+        """% of the agent's mandatory courses they held a valid completion
+        of on the period's last day. Agents with no mandatory course have no
+        value. The records are the mandatory courses."""
+        Course = self.env["cs.training.course"]
+        Course._mandatory_state_flush()
+        return self._kpi_fetch(
+            "cs.training.course",
+            SQL(
+                """
+                SELECT user_id,
+                       100.0 * count(*) FILTER (WHERE state IN ('valid', 'expiring'))
+                       / count(*),
+                       count(*), array_agg(course_id ORDER BY course_id)
+                  FROM (%s) states
+                 GROUP BY user_id
+                """,
+                Course._mandatory_state_sql(date_to, user_ids),
+            ),
+        )
+
+    @api.model
+    def _kpi_implemented_ideas(self, user_ids, date_from, date_to):
+        """Improvement ideas the agent proposed that were implemented in the
+        period (measured since or not)."""
+        self.env["cs.improvement.idea"].flush_model(
+            ["proposer_id", "state", "implemented_date"]
+        )
+        return self._kpi_fetch(
+            "cs.improvement.idea",
+            SQL(
+                """
+                SELECT i.proposer_id, count(*), count(*), array_agg(i.id ORDER BY i.id)
+                  FROM cs_improvement_idea i
+                 WHERE i.proposer_id = ANY(%(users)s)
+                   AND i.state IN ('implemented', 'measured')
+                   AND i.implemented_date BETWEEN %(date_from)s AND %(date_to)s
+                 GROUP BY i.proposer_id
+                """,
+                users=list(user_ids),
+                date_from=date_from,
+                date_to=date_to,
+            ),
+            count_kind=True,
+            user_ids=user_ids,
+        )

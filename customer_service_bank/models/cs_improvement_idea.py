@@ -187,30 +187,6 @@ class CsImprovementIdea(models.Model):
         self.sudo().write({"voter_ids": [fields.Command.unlink(self.env.uid)]})
         return True
 
-    @api.model
-    def _cs_implemented_by_user(self, users, date_from, date_to):
-        """{user id: number of ideas they proposed that were implemented from
-        ``date_from`` to ``date_to`` included}, in one grouped query.
-
-        Read as superuser: an appraisal counts every idea of the agent,
-        whoever computes it.
-        """
-        groups = (
-            self.sudo()
-            .with_context(active_test=False)
-            ._read_group(
-                [
-                    ("proposer_id", "in", users.ids),
-                    ("state", "in", ("implemented", "measured")),
-                    ("implemented_date", ">=", date_from),
-                    ("implemented_date", "<=", date_to),
-                ],
-                ["proposer_id"],
-                ["__count"],
-            )
-        )
-        return {user.id: count for user, count in groups}
-
     def _move_to(self, state, **values):
         self._check_supervisor()
         allowed = IDEA_TRANSITIONS[state]

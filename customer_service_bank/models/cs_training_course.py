@@ -383,31 +383,3 @@ class CsTrainingCourse(models.Model):
         self.env["cs.training.attendee"].flush_model(
             ["user_id", "course_id", "passed", "completion_date", "expiry_date"]
         )
-
-    @api.model
-    def _cs_mandatory_completion(self, users, on_date):
-        """{user id: (mandatory courses done, mandatory courses)} of ``users``
-        on ``on_date``, in one query.
-
-        A mandatory course is done when the user holds a completion of it
-        not expired on ``on_date``.
-        """
-        result = dict.fromkeys(users.ids, (0, 0))
-        if not users:
-            return result
-        self._mandatory_state_flush()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT user_id,
-                       count(*) FILTER (WHERE state IN ('valid', 'expiring')),
-                       count(*)
-                  FROM (%s) states
-                 GROUP BY user_id
-                """,
-                self._mandatory_state_sql(on_date, users.ids),
-            )
-        )
-        for user_id, done, required in self.env.cr.fetchall():
-            result[user_id] = (done, required)
-        return result

@@ -197,38 +197,39 @@ class TestImprovementIdea(CsCommon):
                 }
             )
 
-    def test_implemented_by_user(self):
-        """The KPI interface counts implemented and measured ideas of each
-        user in the period, bounds included, in one query."""
-        Idea = self.env["cs.improvement.idea"]
+    def test_implemented_ideas_kpi(self):
+        """The appraisal KPI counts implemented and measured ideas of each
+        agent in the period, bounds included, in one query; agents without
+        any count 0."""
+        Kpi = self.env["cs.appraisal.kpi.line"]
 
         def implemented(user, on, state="implemented"):
-            self.propose(user).sudo().write(
+            idea = self.propose(user)
+            idea.sudo().write(
                 {"state": state, "implemented_date": on, "figure_name": "Fig"}
                 | ({"figure_measured_date": on} if state == "measured" else {})
             )
+            return idea
 
-        implemented(self.agent_a, date(2026, 10, 1))
-        implemented(self.agent_a, date(2026, 12, 31), state="measured")
+        first = implemented(self.agent_a, date(2026, 10, 1))
+        last = implemented(self.agent_a, date(2026, 12, 31), state="measured")
         implemented(self.agent_a, date(2026, 9, 30))  # before the period
-        implemented(self.agent_a2, date(2026, 11, 15))
+        other = implemented(self.agent_a2, date(2026, 11, 15))
         implemented(self.agent_b, date(2027, 1, 1))  # after the period
         implemented(self.agent_c, date(2026, 11, 15))  # not asked for
         self.propose(self.agent_b)  # submitted only
-        users = self.agent_a | self.agent_a2 | self.agent_b | self.supervisor_a
+        users = self.agent_a | self.agent_a2 | self.agent_b
         self.env.flush_all()
         with self.assertQueryCount(1):
-            counts = Idea.with_user(self.supervisor_a)._cs_implemented_by_user(
-                users, date(2026, 10, 1), date(2026, 12, 31)
+            res_model, figures = Kpi._kpi_implemented_ideas(
+                users.ids, date(2026, 10, 1), date(2026, 12, 31)
             )
-        self.assertEqual(counts, {self.agent_a.id: 2, self.agent_a2.id: 1})
+        self.assertEqual(res_model, "cs.improvement.idea")
         self.assertEqual(
-            Idea._cs_implemented_by_user(users, date(2025, 1, 1), date(2025, 12, 31)),
-            {},
-        )
-        self.assertEqual(
-            Idea._cs_implemented_by_user(
-                Idea.env["res.users"], date(2026, 1, 1), date(2026, 12, 31)
-            ),
-            {},
+            {user: (f.value, f.count, f.res_ids) for user, f in figures.items()},
+            {
+                self.agent_a.id: (2.0, 2, (first | last).ids),
+                self.agent_a2.id: (1.0, 1, other.ids),
+                self.agent_b.id: (0.0, 0, []),
+            },
         )

@@ -542,51 +542,56 @@ class TestTrainingMandatoryCompletion(TrainingCommon):
         )
         cls._attend(cls._session(course=cls.course_sup), cls.emp_sup)
 
-    def test_completion_counts(self):
-        Course = self.env["cs.training.course"]
+    def completion(self, users, on_date):
+        """{user id: (value, count, courses)} of the appraisal KPI
+        "mandatory training completion" on ``on_date``."""
+        res_model, figures = self.env["cs.appraisal.kpi.line"]._kpi_training_completion(
+            users.ids, on_date, on_date
+        )
+        self.assertEqual(res_model, "cs.training.course")
+        return {
+            user_id: (figure.value, figure.count, set(figure.res_ids))
+            for user_id, figure in figures.items()
+        }
+
+    def test_completion_kpi(self):
+        """Done over mandatory courses per agent; an agent without any
+        mandatory course has no value."""
         users = self.agent_a | self.agent_a2 | self.agent_b | self.supervisor_a
+        team_courses = {self.course.id, self.course_plain.id}
         self.assertEqual(
-            Course._cs_mandatory_completion(users, date(2026, 6, 1)),
+            self.completion(users, date(2026, 6, 1)),
             {
-                self.agent_a.id: (1, 2),
-                self.agent_a2.id: (0, 2),
-                self.agent_b.id: (0, 0),
-                self.supervisor_a.id: (0, 1),  # completed on 15 June
+                self.agent_a.id: (50.0, 2, team_courses),
+                self.agent_a2.id: (0.0, 2, team_courses),
+                self.supervisor_a.id: (0.0, 1, {self.course_sup.id}),  # 15 June
             },
         )
         self.assertEqual(
-            Course._cs_mandatory_completion(users, date(2027, 2, 1)),
+            self.completion(users, date(2027, 2, 1)),
             {
-                self.agent_a.id: (0, 2),  # expired on 10 January 2027
-                self.agent_a2.id: (0, 2),
-                self.agent_b.id: (0, 0),
-                self.supervisor_a.id: (1, 1),  # never expires
+                self.agent_a.id: (0.0, 2, team_courses),  # expired 10 January
+                self.agent_a2.id: (0.0, 2, team_courses),
+                self.supervisor_a.id: (100.0, 1, {self.course_sup.id}),  # no expiry
             },
         )
-        self.assertEqual(
-            Course._cs_mandatory_completion(users.browse(), date.today()), {}
-        )
+        self.assertEqual(self.completion(users.browse(), date.today()), {})
 
     def test_archived_course_or_team_is_not_mandatory(self):
-        Course = self.env["cs.training.course"]
         self.course.action_archive()
         self.team_a.action_archive()
-        self.assertEqual(
-            Course._cs_mandatory_completion(self.agent_a, date(2026, 6, 1)),
-            {self.agent_a.id: (0, 0)},
-        )
+        self.assertEqual(self.completion(self.agent_a, date(2026, 6, 1)), {})
 
     def test_fixed_query_count(self):
-        Course = self.env["cs.training.course"]
         few = self.agent_a | self.agent_b
         many = (
             few | self.agent_a2 | self.supervisor_a | self.supervisor_b | self.manager
         )
         self.env.flush_all()
         with self.assertQueryCount(1):
-            Course._cs_mandatory_completion(few, date(2026, 6, 1))
+            self.completion(few, date(2026, 6, 1))
         with self.assertQueryCount(1):
-            Course._cs_mandatory_completion(many, date(2026, 6, 1))
+            self.completion(many, date(2026, 6, 1))
 
 
 class TestTrainingPlan(TrainingCommon):
