@@ -431,8 +431,14 @@ class TestSecurity(CsCommon):
                         denied = rule_denied("cs.complaint", "read")
                     # the chatter's tracking reads the complaint before the
                     # write: from the database, not from what earlier checks
-                    # left in the cache, so an unseen complaint is unreadable
+                    # left in the cache, so an unseen complaint is unreadable.
+                    # Tracking state pending on the test's cursor is dropped
+                    # too: an earlier test's refused unlink leaves it
+                    # "discarded", which skips that read.
                     complaint.invalidate_recordset()
+                    self.env.cr.precommit.data.get(
+                        "mail.tracking.cs.complaint", {}
+                    ).pop(complaint.id, None)
                     with self.assertDenied(denied):
                         complaint.write({"priority": "3"})
                     self.assertNotEqual(complaint.sudo().priority, "3")
