@@ -171,7 +171,7 @@ class CsAppraisalPeriod(models.Model):
         tolerance = self.company_id.cs_appraisal_outlier_points
         head = Markup("").join(
             Markup("<th class='text-end'>%s<br/><small>%s</small></th>")
-            % (band.name, _("target %(share)s%%", share=f"{band.target_share:g}"))
+            % (band.name, _("target %(share)s%%", share=format(band.target_share, "g")))
             for band in bands
         )
         rows = []

@@ -45,7 +45,7 @@ class CsAppraisalTemplate(models.Model):
                         "The weights of the KPIs and criteria of %(template)s "
                         "add up to %(total)s, not 100.",
                         template=template.display_name,
-                        total=f"{template.total_weight:g}",
+                        total=format(template.total_weight, "g"),
                     )
                 )
 
