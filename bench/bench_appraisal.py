@@ -11,13 +11,14 @@ measurement in a savepoint rolled back after it (PostgreSQL sequences move
 on).
 
 Fixtures: ``--agents`` agents with their employees in teams of 50 (one
-template each with the twelve KPI kinds and two criteria), 2,000 customers
+template each with the fourteen KPI kinds and two criteria), 2,000 customers
 and last quarter's period; then with set-based SQL ``--complaints``
 complaints resolved in the quarter by the agents (varied deadlines,
 reopenings, outcomes, one in five having waited for the customer), a rating
 on one in three, a QA review on one in twenty, 20,000 follow-ups (5,000 of
-them care tasks of a campaign), 10,000 NPS answers and 2,000 service-plan
-reviews.
+them care tasks of a campaign), 10,000 NPS answers, 2,000 service-plan
+reviews, a course mandatory for every team that two agents in three passed,
+and 1,000 improvement ideas, a third of them implemented in the period.
 
 Measured:
 
@@ -67,6 +68,8 @@ KINDS = {
     "followups_on_time": (50, 100),
     "plans_reviewed_on_time": (50, 100),
     "care_tasks_done": (0, 10),
+    "training_completion": (0, 100),
+    "implemented_ideas": (0, 2),
 }
 
 
@@ -143,8 +146,8 @@ def make_fixtures(env, agents_count):
                     for kind, (floor, target) in KINDS.items()
                 ],
                 "criterion_ids": [
-                    Command.create({"name": "Attitude", "weight": 20}),
-                    Command.create({"name": "Teamwork", "weight": 20}),
+                    Command.create({"name": "Attitude", "weight": 15}),
+                    Command.create({"name": "Teamwork", "weight": 15}),
                 ],
             }
             for team in teams
@@ -376,7 +379,10 @@ def insert_service_data(env, args, agents, teams, customers, period):
             **params,
         )
     )
+    insert_team_data(env, agents, teams, period, params)
     for table in (
+        "cs_training_attendee",
+        "cs_improvement_idea",
         "cs_complaint",
         "cs_complaint_stage_log",
         "rating_rating",
@@ -388,6 +394,63 @@ def insert_service_data(env, args, agents, teams, customers, period):
     ):
         cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
     env.invalidate_all()
+
+
+def insert_team_data(env, agents, teams, period, params):
+    """A course mandatory for every team, passed by two agents in three in
+    one session of the period, and improvement ideas of the agents."""
+    course = env["cs.training.course"].create(
+        {
+            "name": "Bench mandatory course",
+            "validity_months": 12,
+            "mandatory_team_ids": [Command.set(teams.ids)],
+        }
+    )
+    session = env["cs.training.session"].create(
+        {
+            "course_id": course.id,
+            "team_id": teams[0].id,
+            "date_start": period.date_from + relativedelta(days=10),
+        }
+    )
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO cs_training_attendee (
+                session_id, course_id, company_id, employee_id, user_id,
+                attendance, passed, completion_date, expiry_date,
+                create_uid, create_date, write_uid, write_date)
+            SELECT %(session)s, %(course)s, %(company)s, e.id, e.user_id,
+                   'attended', mod(e.user_id, 3) <> 0, %(done)s::date,
+                   %(done)s::date + interval '12 months',
+                   %(uid)s, now(), %(uid)s, now()
+              FROM hr_employee e
+             WHERE e.user_id = ANY(%(agents)s)
+            """,
+            session=session.id,
+            course=course.id,
+            done=period.date_from + relativedelta(days=10),
+            **params,
+        )
+    )
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO cs_improvement_idea (
+                name, proposer_id, team_id, company_id, problem, proposal, state,
+                implemented_date, create_uid, create_date, write_uid, write_date)
+            SELECT 'Bench idea ' || g, (%(agents)s::int[])[1 + mod(g, %(n_agents)s)],
+                   %(team)s, %(company)s, 'Problem', '<p>Proposal</p>',
+                   CASE WHEN mod(g, 3) = 0 THEN 'implemented' ELSE 'submitted' END,
+                   CASE WHEN mod(g, 3) = 0 THEN %(start)s::date + mod(g, %(days)s) END,
+                   %(uid)s, now(), %(uid)s, now()
+              FROM generate_series(1, 1000) g
+            """,
+            team=teams[0].id,
+            **params,
+        )
+    )
 
 
 # ----------------------------------------------------------------------
