@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 
 
 class CsBestPractice(models.Model):
@@ -11,7 +11,7 @@ class CsBestPractice(models.Model):
 
     _name = "cs.best.practice"
     _description = "Best Practice"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cs.vote.mixin"]
     _order = "vote_count desc, published_date desc, id desc"
     _check_company_auto = True
 
@@ -58,30 +58,8 @@ class CsBestPractice(models.Model):
         copy=False,
     )
     published_date = fields.Date(readonly=True, copy=False)
-    voter_ids = fields.Many2many(
-        "res.users",
-        "cs_best_practice_voter_rel",
-        "practice_id",
-        "user_id",
-        string="Found Helpful By",
-        readonly=True,
-        copy=False,
-    )
-    vote_count = fields.Integer(
-        string="Helpful Votes", compute="_compute_vote_count", store=True
-    )
-    has_voted = fields.Boolean(compute="_compute_has_voted")
-
-    @api.depends("voter_ids")
-    def _compute_vote_count(self):
-        for practice in self:
-            practice.vote_count = len(practice.voter_ids)
-
-    @api.depends_context("uid")
-    @api.depends("voter_ids")
-    def _compute_has_voted(self):
-        for practice in self:
-            practice.has_voted = self.env.user in practice.voter_ids
+    voter_ids = fields.Many2many(string="Found Helpful By")
+    vote_count = fields.Integer(string="Helpful Votes")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -105,33 +83,6 @@ class CsBestPractice(models.Model):
         self.write({"state": "draft"})
         return True
 
-    def action_vote(self):
-        """Count the user's helpful vote, once per user."""
-        self.check_access("read")
-        for practice in self:
-            if practice.state != "published":
-                raise UserError(
-                    self.env._(
-                        "Only published practices can be voted for: %(practice)s "
-                        "is a draft.",
-                        practice=practice.name,
-                    )
-                )
-            if self.env.user in practice.voter_ids:
-                raise UserError(
-                    self.env._(
-                        "You already found %(practice)s helpful.",
-                        practice=practice.name,
-                    )
-                )
-        self.sudo().write({"voter_ids": [fields.Command.link(self.env.uid)]})
-        return True
-
-    def action_unvote(self):
-        self.check_access("read")
-        self.sudo().write({"voter_ids": [fields.Command.unlink(self.env.uid)]})
-        return True
-
     def _check_supervisor(self):
         if not self.env.user.has_group("customer_service_bank.group_cs_supervisor"):
             raise AccessError(
@@ -140,10 +91,16 @@ class CsBestPractice(models.Model):
         self.check_access("write")
 
     def _check_protected_fields(self, vals):
-        """The state moves by the actions and votes by voting only."""
+        """The state moves by the actions only."""
         if self.env.su:
             return
-        if vals.get("voter_ids"):
-            raise AccessError(self.env._("Vote with the Helpful button."))
         if vals.get("state", "draft") != "draft" or vals.get("published_date"):
             self._check_supervisor()
+
+    def _vote_refusal(self):
+        if self.state != "published":
+            return self.env._(
+                "Only published practices can be voted for: %(practice)s is a draft.",
+                practice=self.name,
+            )
+        return False

@@ -19,7 +19,7 @@ class CsImprovementIdea(models.Model):
 
     _name = "cs.improvement.idea"
     _description = "Improvement Idea"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cs.vote.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -66,19 +66,6 @@ class CsImprovementIdea(models.Model):
     )
     rejection_reason = fields.Text(tracking=True, copy=False)
     implemented_date = fields.Date(readonly=True, copy=False, index=True)
-    voter_ids = fields.Many2many(
-        "res.users",
-        "cs_improvement_idea_voter_rel",
-        "idea_id",
-        "user_id",
-        string="Voters",
-        readonly=True,
-        copy=False,
-    )
-    vote_count = fields.Integer(
-        string="Votes", compute="_compute_vote_count", store=True
-    )
-    has_voted = fields.Boolean(compute="_compute_has_voted")
     figure_name = fields.Char(
         string="Figure", help="What the idea claimed to move, e.g. reopen rate."
     )
@@ -128,17 +115,6 @@ class CsImprovementIdea(models.Model):
                     )
                 )
 
-    @api.depends("voter_ids")
-    def _compute_vote_count(self):
-        for idea in self:
-            idea.vote_count = len(idea.voter_ids)
-
-    @api.depends_context("uid")
-    @api.depends("voter_ids")
-    def _compute_has_voted(self):
-        for idea in self:
-            idea.has_voted = self.env.user in idea.voter_ids
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -165,28 +141,6 @@ class CsImprovementIdea(models.Model):
             idea.figure_measured_date = fields.Date.context_today(self)
         return self._move_to("measured")
 
-    def action_vote(self):
-        """Count the user's vote, once per user, while the idea is open."""
-        self.check_access("read")
-        for idea in self:
-            if idea.state not in ("submitted", "accepted"):
-                raise UserError(
-                    self.env._(
-                        "Idea %(idea)s is decided: votes are closed.", idea=idea.name
-                    )
-                )
-            if self.env.user in idea.voter_ids:
-                raise UserError(
-                    self.env._("You already voted for idea %(idea)s.", idea=idea.name)
-                )
-        self.sudo().write({"voter_ids": [fields.Command.link(self.env.uid)]})
-        return True
-
-    def action_unvote(self):
-        self.check_access("read")
-        self.sudo().write({"voter_ids": [fields.Command.unlink(self.env.uid)]})
-        return True
-
     def _move_to(self, state, **values):
         self._check_supervisor()
         allowed = IDEA_TRANSITIONS[state]
@@ -212,14 +166,19 @@ class CsImprovementIdea(models.Model):
         self.check_access("write")
 
     def _check_protected_fields(self, vals):
-        """The state moves by the actions and votes by voting only."""
+        """The state moves by the actions only."""
         if self.env.su:
             return
-        if vals.get("voter_ids"):
-            raise AccessError(self.env._("Vote with the Vote button."))
         if (
             vals.get("state", "submitted") != "submitted"
             or vals.get("implemented_date")
             or vals.get("rejection_reason")
         ):
             self._check_supervisor()
+
+    def _vote_refusal(self):
+        if self.state not in ("submitted", "accepted"):
+            return self.env._(
+                "Idea %(idea)s is decided: votes are closed.", idea=self.name
+            )
+        return False

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import clean_context, is_html_empty
+from odoo.tools import is_html_empty
 
 
 class CsTeamMeeting(models.Model):
@@ -14,11 +14,10 @@ class CsTeamMeeting(models.Model):
 
     _name = "cs.team.meeting"
     _description = "Team Meeting"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "cs.calendar.event.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
-    # what the calendar event copies
-    _CALENDAR_FIELDS = {
+    _calendar_fields = {
         "name",
         "date_start",
         "duration",
@@ -100,7 +99,6 @@ class CsTeamMeeting(models.Model):
         help="Action items of the team's earlier meetings still open when "
         "this meeting was planned.",
     )
-    calendar_event_id = fields.Many2one("calendar.event", readonly=True, copy=False)
     open_item_count = fields.Integer(compute="_compute_open_item_count")
 
     @api.constrains("duration")
@@ -148,14 +146,11 @@ class CsTeamMeeting(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         meetings = super().create(vals_list)
-        meetings._sync_calendar_events()
         meetings._carry_over_open_items()
         return meetings
 
     def write(self, vals):
         result = super().write(vals)
-        if self._CALENDAR_FIELDS & vals.keys():
-            self._sync_calendar_events()
         if {"date_start", "team_id", "state"} & vals.keys():
             self._carry_over_open_items()
         return result
@@ -166,12 +161,10 @@ class CsTeamMeeting(models.Model):
             raise UserError(self.env._("Held meetings cannot be deleted."))
 
     def unlink(self):
-        events = self.calendar_event_id
         # the database deletes the items: their activities on complaints too
         item_activities = self.action_item_ids.activity_id
         result = super().unlink()
         item_activities.sudo().exists().unlink()
-        events.sudo().unlink()
         return result
 
     def action_held(self):
@@ -202,15 +195,6 @@ class CsTeamMeeting(models.Model):
         )
         return True
 
-    def action_view_calendar_event(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "calendar.event",
-            "res_id": self.calendar_event_id.id,
-            "view_mode": "form",
-        }
-
     def _calendar_event_values(self):
         self.ensure_one()
         return {
@@ -222,27 +206,7 @@ class CsTeamMeeting(models.Model):
             "description": self.agenda,
             "user_id": self.user_id.id,
             "partner_ids": [Command.set(self.attendee_ids.partner_id.ids)],
-            "res_model_id": self.env["ir.model"]._get_id(self._name),
-            "res_id": self.id,
-            "active": self.state != "cancelled",
         }
-
-    def _sync_calendar_events(self):
-        """Create or update each meeting's calendar event, which invites the
-        attendees; the event of a cancelled meeting is archived."""
-        # the form's default_* keys are the meeting's, not the event's
-        Event = (
-            self.env["calendar.event"]
-            .with_context(clean_context(self.env.context), active_test=False)
-            .sudo()
-        )
-        for meeting in self:
-            values = meeting._calendar_event_values()
-            event = meeting.calendar_event_id.sudo().with_env(Event.env)
-            if event:
-                event.write(values)
-            elif meeting.state != "cancelled":
-                meeting.calendar_event_id = Event.create(values)
 
     def _carry_over_open_items(self):
         """List the open action items of the teams' held meetings on the next

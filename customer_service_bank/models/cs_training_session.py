@@ -8,17 +8,6 @@ SESSION_STATES = [
     ("done", "Done"),
     ("cancelled", "Cancelled"),
 ]
-# session fields the attendees' calendar event shows
-CALENDAR_FIELDS = {
-    "name",
-    "course_id",
-    "date_start",
-    "duration",
-    "location",
-    "online_url",
-    "trainer_id",
-    "state",
-}
 
 
 class CsTrainingSession(models.Model):
@@ -31,9 +20,19 @@ class CsTrainingSession(models.Model):
 
     _name = "cs.training.session"
     _description = "Training Session"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cs.calendar.event.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _calendar_fields = {
+        "name",
+        "course_id",
+        "date_start",
+        "duration",
+        "location",
+        "online_url",
+        "trainer_id",
+        "state",
+    }
 
     name = fields.Char(
         compute="_compute_name",
@@ -91,7 +90,6 @@ class CsTrainingSession(models.Model):
     state = fields.Selection(
         SESSION_STATES, required=True, default="planned", tracking=True, copy=False
     )
-    calendar_event_id = fields.Many2one("calendar.event", readonly=True, copy=False)
     survey_id = fields.Many2one(related="course_id.survey_id")
 
     @api.constrains("duration", "cost", "date_start", "plan_id")
@@ -144,18 +142,6 @@ class CsTrainingSession(models.Model):
         for session in self:
             session.cost = session.course_id.cost * len(session.attendee_ids)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        sessions = super().create(vals_list)
-        sessions._sync_calendar_events()
-        return sessions
-
-    def write(self, vals):
-        result = super().write(vals)
-        if CALENDAR_FIELDS & vals.keys():
-            self._sync_calendar_events()
-        return result
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_held(self):
         held = self.filtered(
@@ -173,12 +159,6 @@ class CsTrainingSession(models.Model):
                 )
             )
 
-    def unlink(self):
-        events = self.calendar_event_id
-        result = super().unlink()
-        events.unlink()
-        return result
-
     def action_done(self):
         self.filtered(lambda session: session.state == "planned").state = "done"
         return True
@@ -190,15 +170,6 @@ class CsTrainingSession(models.Model):
     def action_reset_planned(self):
         self.filtered(lambda session: session.state == "cancelled").state = "planned"
         return True
-
-    def action_view_calendar_event(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "calendar.event",
-            "res_id": self.calendar_event_id.id,
-            "view_mode": "form",
-        }
 
     def action_send_certification(self):
         """Invite the attendees who attended and have no certification
@@ -264,29 +235,15 @@ class CsTrainingSession(models.Model):
                 invite._send_mail(answer)
         return True
 
-    def _sync_calendar_events(self):
-        """Create or update each session's event with its attendees."""
-        for session in self:
-            event = session.calendar_event_id
-            if session.state == "cancelled":
-                if event.active:
-                    event.action_archive()
-                continue
-            vals = {
-                "name": session.name,
-                "start": session.date_start,
-                "stop": session.date_end,
-                "duration": session.duration,
-                "location": session.location or session.online_url or False,
-                "videocall_location": session.online_url or False,
-                "partner_ids": [Command.set(session.attendee_ids._partners().ids)],
-                "description": session.course_id.description or False,
-                "res_model_id": self.env["ir.model"]._get_id(self._name),
-                "res_id": session.id,
-            }
-            if event:
-                if not event.active:
-                    event.action_unarchive()
-                event.write(vals)
-            else:
-                session.calendar_event_id = self.env["calendar.event"].create(vals)
+    def _calendar_event_values(self):
+        self.ensure_one()
+        return {
+            "name": self.name,
+            "start": self.date_start,
+            "stop": self.date_end,
+            "duration": self.duration,
+            "location": self.location or self.online_url or False,
+            "videocall_location": self.online_url or False,
+            "partner_ids": [Command.set(self.attendee_ids._partners().ids)],
+            "description": self.course_id.description or False,
+        }

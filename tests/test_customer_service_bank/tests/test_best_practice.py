@@ -122,7 +122,7 @@ class TestBestPractice(CsCommon):
         self.assertEqual(practice.vote_count, 1)
         self.assertTrue(practice.with_user(self.agent_a).has_voted)
         self.assertFalse(practice.with_user(self.agent_b).has_voted)
-        with self.assertRaisesRegex(UserError, "already found"):
+        with self.assertRaisesRegex(UserError, "already voted"):
             practice.with_user(self.agent_a).action_vote()
         practice.with_user(self.agent_b).action_vote()
         self.assertEqual(practice.vote_count, 2)
@@ -131,7 +131,7 @@ class TestBestPractice(CsCommon):
         self.assertEqual(practice.vote_count, 1)
         with self.assertRaisesRegex(UserError, "Only published practices"):
             self.draft_a.with_user(self.agent_a).action_vote()
-        with self.assertRaisesRegex(AccessError, "Vote with the Helpful button"):
+        with self.assertRaisesRegex(AccessError, "Vote with the vote button"):
             self.draft_a.with_user(self.agent_a).write(
                 {"voter_ids": [Command.link(self.agent_a2.id)]}
             )

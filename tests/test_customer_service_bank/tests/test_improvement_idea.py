@@ -167,7 +167,7 @@ class TestImprovementIdea(CsCommon):
             self.idea.with_user(self.agent_a2).action_vote()
         self.assertEqual(self.idea.vote_count, 2)
         self.assertTrue(self.idea.with_user(self.agent_a2).has_voted)
-        with self.assertRaisesRegex(AccessError, "Vote with the Vote button"):
+        with self.assertRaisesRegex(AccessError, "Vote with the vote button"):
             self.idea.with_user(self.agent_a).write(
                 {"voter_ids": [Command.link(self.agent_a.id)]}
             )
