@@ -44,6 +44,7 @@
         "data/cs_team_meeting_data.xml",
         "data/cs_training_data.xml",
         "data/cs_appraisal_data.xml",
+        "data/mail_template_channels_data.xml",
         "views/cs_complaint_views.xml",
         "views/cs_complaint_action_views.xml",
         "views/cs_complaint_extension_views.xml",
@@ -92,6 +93,7 @@
         "data/mail_template_monthly_report_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_training_views.xml",
+        "views/res_config_settings_api_views.xml",
         "report/cs_complaint_stage_report_views.xml",
         "report/cs_complaint_report_views.xml",
         "report/cs_complaint_pareto_report_views.xml",
@@ -123,5 +125,6 @@
         "demo/cs_team_meeting_demo.xml",
         "demo/cs_training_demo.xml",
         "demo/cs_appraisal_demo.xml",
+        "demo/cs_channels_demo.xml",
     ],
 }

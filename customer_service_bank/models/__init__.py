@@ -76,3 +76,9 @@ from . import cs_appraisal
 from . import cs_appraisal_kpi_line
 from . import cs_appraisal_criterion_line
 from . import hr_employee
+from . import cs_team_alias
+from . import cs_complaint_mail
+from . import res_users_apikeys
+from . import cs_complaint_api
+from . import res_company_api
+from . import res_config_settings_api
