@@ -4,7 +4,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
+from odoo.tools import SQL, mute_logger, plaintext2html
 
 from .constants import CHANNELS
 from .cs_complaint import FUTURE_TOLERANCE
@@ -20,6 +20,13 @@ API_FIELD_TYPES = {
     "received_date": str,
 }
 API_REQUIRED_FIELDS = ("external_ref", "subject", "channel")
+# a real serialization failure (its pgcode set), which Odoo retries
+CONCURRENT_CREATE_SQL = """
+    DO $$ BEGIN RAISE EXCEPTION USING
+        ERRCODE = 'serialization_failure',
+        MESSAGE = 'a complaint of this external_ref was created concurrently';
+    END $$
+"""
 
 
 class CsApiError(Exception):
@@ -70,7 +77,8 @@ class CsComplaintApi(models.Model):
         An item whose ``external_ref`` exists, or repeats one of the call,
         returns that complaint. Valid items are created in one batch; if a
         concurrent call created one of them meanwhile, they are created one
-        by one, each in a savepoint, so each ends created once or found.
+        by one, each in a savepoint, so each ends created once or found
+        (the duplicate key is expected then, so not logged as a bad query).
         """
         self.check_access("create")
         company = self.env.company
@@ -90,7 +98,7 @@ class CsComplaintApi(models.Model):
         created, failed = self.browse(), {}
         if new_vals:
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                     created = self.sudo().create(new_vals).sudo(False)
             except (errors.UniqueViolation, UserError):
                 created, failed = self._cs_api_create_one_by_one(new_vals, company)
@@ -120,16 +128,24 @@ class CsComplaintApi(models.Model):
         for vals in vals_list:
             ref = vals["external_ref"]
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                     created |= self.sudo().create([vals]).sudo(False)
-            except errors.UniqueViolation as exc:
+            except errors.UniqueViolation:
                 if not self._cs_api_find([ref], company):
-                    # committed after this transaction began, so invisible to
-                    # it: Odoo retries the whole request, which then finds it
-                    raise errors.SerializationFailure(str(exc)) from exc
+                    self._cs_api_retry_request()
             except UserError as exc:
                 failed[ref] = {"code": "invalid", "message": exc.args[0]}
         return created, failed
+
+    @api.model
+    def _cs_api_retry_request(self):
+        """Raise a serialization failure, so Odoo retries the whole request.
+
+        A complaint of the external_ref was committed after this transaction
+        began, so it is invisible here (repeatable read); the retry sees it.
+        """
+        with mute_logger("odoo.sql_db"):
+            self.env.cr.execute(SQL(CONCURRENT_CREATE_SQL))
 
     @api.model
     def _cs_api_find(self, refs, company):

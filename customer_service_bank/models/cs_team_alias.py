@@ -15,6 +15,11 @@ class CsTeamAlias(models.Model):
         "without one.",
     )
 
+    def unlink(self):
+        # refuse for the deletion itself, before the mixin reads the aliases
+        self.check_access("unlink")
+        return super().unlink()
+
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get_id("cs.complaint")

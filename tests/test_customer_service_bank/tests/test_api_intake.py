@@ -206,7 +206,10 @@ class TestApiIntake(CsCommon, HttpCase):
         own = self.create_complaint(partner_id=self.customer.id, team_id=self.team_a.id)
         self._call(CREATE, {"complaint": self._item()})
         Complaint = self.env["cs.complaint"].with_user(self.integration)
-        self.assertEqual(Complaint.search([]), self._by_ref("EXT-1"))
+        api_complaint = self._by_ref("EXT-1")
+        self.assertEqual(
+            Complaint.search([("id", "in", (own | api_complaint).ids)]), api_complaint
+        )
         with self.assertRaises(AccessError):
             self._by_ref("EXT-1").with_user(self.integration).subject = "x"
         with self.assertRaises(AccessError):
