@@ -8,6 +8,8 @@ from . import ir_sequence
 from . import cs_makeup_workday
 from . import cs_calendar_holiday_year
 from . import resource_calendar
+from . import resource_calendar_attendance
+from . import resource_calendar_leaves
 from . import cs_team
 from . import cs_complaint_stage
 from . import cs_taxonomy_mixin
@@ -24,6 +26,8 @@ from . import cs_complaint
 from . import cs_complaint_intake
 from . import cs_complaint_escalation
 from . import cs_complaint_demo
+from . import cs_complaint_ack_queue
+from . import cs_complaint_acknowledgement
 from . import cs_product
 from . import cs_product_holding
 from . import cs_customer_transaction

@@ -124,7 +124,9 @@ class CsComplaint(models.Model):
         default=lambda self: self._default_stage_id(),
         group_expand="_read_group_expand_stages",
     )
-    stage_kind = fields.Selection(related="stage_id.kind", store=True, index=True)
+    stage_kind = fields.Selection(
+        related="stage_id.kind", store=True, precompute=True, index=True
+    )
     stage_log_ids = fields.One2many(
         "cs.complaint.stage.log", "complaint_id", string="Stage History"
     )
@@ -167,10 +169,13 @@ class CsComplaint(models.Model):
         index="btree_not_null",
         compute="_compute_repeat_of_id",
         store=True,
+        precompute=True,
         help="The earlier complaint of this customer in this category within "
         "the repeat window.",
     )
-    is_repeat = fields.Boolean(compute="_compute_repeat_of_id", store=True)
+    is_repeat = fields.Boolean(
+        compute="_compute_repeat_of_id", store=True, precompute=True
+    )
     repeat_ids = fields.One2many("cs.complaint", "repeat_of_id", string="Repeats")
     merged_into_id = fields.Many2one(
         "cs.complaint", readonly=True, copy=False, index="btree_not_null"
@@ -273,9 +278,8 @@ class CsComplaint(models.Model):
         )
 
     def _default_stage_id(self):
-        return self.env["cs.complaint.stage"].search(
-            [("kind", "=", "new")], order="sequence, id", limit=1
-        )
+        Stage = self.env["cs.complaint.stage"]
+        return Stage.browse(Stage._new_stage_id(self.env.su, self.env.companies.ids))
 
     @api.model
     def _read_group_expand_stages(self, stages, domain):
@@ -378,8 +382,16 @@ class CsComplaint(models.Model):
             for vals in missing_stage:
                 vals["stage_id"] = stage_id
         complaints = super(CsComplaint, model).create(vals_list).with_env(self.env)
+        # precomputed before the INSERT, repeats leave new ids in the cached
+        # repeats of the complaints they repeat
+        complaints.repeat_of_id.invalidate_recordset(["repeat_ids"])
         for stage, entering in complaints.grouped("stage_id").items():
             entering._check_can_enter(stage)
+        if batch:
+            # precomputed each on its own, the complaints of a batch cannot
+            # see each other: once all exist, look for repeats again
+            for name in ("repeat_of_id", "is_repeat"):
+                self.env.add_to_compute(self._fields[name], complaints)
         complaints._on_stage_entered(previous_kinds={})
         if batch:
             complaints.filtered("user_id")._mail_digests("assigned", "user_id")
@@ -523,22 +535,27 @@ class CsComplaint(models.Model):
             return
         now = fields.Datetime.now()
         logs = self.env["cs.complaint.stage.log"].sudo()
-        logs.search([("complaint_id", "in", self.ids), ("date_out", "=", False)]).write(
-            {"date_out": now}
-        )
-        logs.create(
-            [
-                {
-                    "complaint_id": complaint.id,
-                    "team_id": complaint.team_id.id,
-                    "stage_id": complaint.stage_id.id,
-                    "stage_kind": complaint.stage_kind,
-                    "user_id": self.env.uid,
-                    "date_in": now,
-                }
-                for complaint in self
-            ]
-        )
+        # new complaints have no stay to close
+        moved = self.filtered(lambda complaint: complaint.id in previous_kinds)
+        if moved:
+            logs.search(
+                [("complaint_id", "in", moved.ids), ("date_out", "=", False)]
+            ).write({"date_out": now})
+        # a stay just begun lengthens no deadline: they need no recomputing
+        with self.env.protecting(self._deadline_fields(), self):
+            logs.create(
+                [
+                    {
+                        "complaint_id": complaint.id,
+                        "team_id": complaint.team_id.id,
+                        "stage_id": complaint.stage_id.id,
+                        "stage_kind": complaint.stage_kind,
+                        "user_id": self.env.uid,
+                        "date_in": now,
+                    }
+                    for complaint in self
+                ]
+            )
         for kind, entered in self.grouped("stage_kind").items():
             entered._apply_stage_kind(kind, previous_kinds, now)
         for stage, entered in self.grouped("stage_id").items():

@@ -27,8 +27,8 @@ class CsComplaintIntake(models.Model):
         """Give every new complaint without a reference the next one of its
         company's sequence (or of the sequence shared by all companies).
 
-        One search finds the sequences of the whole batch, and each reserves
-        its numbers in one query, so batch imports keep a constant cost.
+        The sequences are cached by company, and each reserves its numbers
+        in one query, so batch imports keep a constant cost.
         """
         placeholder = _("New")
         unnamed = [
@@ -41,16 +41,9 @@ class CsComplaintIntake(models.Model):
         by_company = defaultdict(list)
         for vals in unnamed:
             by_company[vals.get("company_id") or self.env.company.id].append(vals)
-        sequences = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "cs.complaint"),
-                    ("company_id", "in", [*by_company, False]),
-                ],
-                order="company_id, id",
-            )
+        Sequence = self.env["ir.sequence"].sudo()
+        sequences = Sequence.browse(
+            Sequence._cs_complaint_sequence_ids(list(by_company))
         )
         for company_id, company_vals in by_company.items():
             sequence = (

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models, tools
 
 STAGE_KINDS = [
     ("new", "New"),
@@ -46,3 +46,26 @@ class CsComplaintStage(models.Model):
     )
     description = fields.Text(translate=True)
     company_id = fields.Many2one("res.company", index=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"kind", "sequence", "active", "company_id"} & set(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("su", "tuple(company_ids)")
+    def _new_stage_id(self, su, company_ids):
+        """The id of the first stage of kind new these companies see.
+
+        Cached: every new complaint starts there, and stages rarely change.
+        """
+        return self.search([("kind", "=", "new")], order="sequence, id", limit=1).id

@@ -18,7 +18,9 @@ class CsComplaintStageLog(models.Model):
     complaint_id = fields.Many2one(
         "cs.complaint", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="complaint_id.company_id", store=True)
+    company_id = fields.Many2one(
+        related="complaint_id.company_id", store=True, precompute=True
+    )
     team_id = fields.Many2one("cs.team", readonly=True)
     stage_id = fields.Many2one("cs.complaint.stage", required=True, ondelete="restrict")
     stage_kind = fields.Selection(STAGE_KINDS, required=True)
@@ -26,7 +28,10 @@ class CsComplaintStageLog(models.Model):
     date_in = fields.Datetime(required=True, index=True)
     date_out = fields.Datetime()
     duration_hours = fields.Float(
-        compute="_compute_duration_hours", store=True, aggregator="avg"
+        compute="_compute_duration_hours",
+        store=True,
+        precompute=True,
+        aggregator="avg",
     )
 
     @api.depends("date_in", "date_out")

@@ -58,26 +58,35 @@ class CsDeadlineMixin(models.AbstractModel):
         tracking=True,
         compute="_compute_sla_policy_id",
         store=True,
+        precompute=True,
         readonly=False,
         check_company=True,
     )
     ack_deadline = fields.Datetime(
-        string="Acknowledgement Deadline", compute="_compute_deadlines", store=True
+        string="Acknowledgement Deadline",
+        compute="_compute_deadlines",
+        store=True,
+        precompute=True,
     )
     resolve_deadline = fields.Datetime(
         string="Resolution Deadline",
         compute="_compute_deadlines",
         store=True,
+        precompute=True,
         index=True,
         tracking=True,
     )
     resolve_warning_date = fields.Datetime(
-        string="At Risk From", compute="_compute_deadlines", store=True
+        string="At Risk From",
+        compute="_compute_deadlines",
+        store=True,
+        precompute=True,
     )
     holiday_missing_years = fields.Char(
         string="Years Without Public Holidays",
         compute="_compute_deadlines",
         store=True,
+        precompute=True,
         help="Years from receipt to the resolution deadline for which the "
         "calendar has no public holidays: the deadline counts only weekends "
         "as days off in them.",
@@ -86,6 +95,7 @@ class CsDeadlineMixin(models.AbstractModel):
         DEADLINE_STATUSES,
         compute="_compute_deadline_status",
         store=True,
+        precompute=True,
         index=True,
         tracking=True,
     )
@@ -225,6 +235,19 @@ class CsDeadlineMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # business methods
     # ------------------------------------------------------------------
+
+    def _deadline_fields(self):
+        """The stored deadline fields, which stays in stages lengthen."""
+        return [
+            self._fields[name]
+            for name in (
+                "ack_deadline",
+                "resolve_deadline",
+                "resolve_warning_date",
+                "holiday_missing_years",
+                "deadline_status",
+            )
+        ]
 
     def _deadline_calendar(self):
         self.ensure_one()

@@ -9,6 +9,10 @@ class CsRatingRequestMixin(models.AbstractModel):
     _description = "Customer Service Rating Request"
     _inherit = ["rating.mixin"]
 
+    # computed before the INSERT: a new record has no rating to look up
+    rating_last_value = fields.Float(
+        compute="_compute_rating_last_value", store=True, precompute=True
+    )
     rating_request_date = fields.Datetime(
         string="Rating Requested",
         readonly=True,

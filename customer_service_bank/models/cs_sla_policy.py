@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .constants import CHANNELS, PRIORITIES
 
@@ -111,6 +111,20 @@ class CsSlaPolicy(models.Model):
         self.ensure_one()
         return self.warning_threshold or self.company_id.cs_warning_threshold
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"active", "company_id", "category_id", "channel", "priority"} & set(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
     @api.model
     def _match(self, complaints):
         """Map each complaint to its policy, loading the candidates once.
@@ -119,15 +133,10 @@ class CsSlaPolicy(models.Model):
         most specific first; then the policy of the customer's tier, of the
         team, and the company's default.
         """
-        policies = self.search(
-            [
-                ("company_id", "in", complaints.company_id.ids),
-                "|",
-                "|",
-                ("category_id", "!=", False),
-                ("channel", "!=", False),
-                ("priority", "!=", False),
-            ]
+        policies = self.browse(
+            self._criteria_policy_ids(
+                self.env.su, self.env.companies.ids, complaints.company_id.ids
+            )
         )
         result = {}
         for complaint in complaints:
@@ -144,6 +153,25 @@ class CsSlaPolicy(models.Model):
                 or complaint.company_id.cs_default_sla_policy_id
             )
         return result
+
+    @api.model
+    @tools.ormcache("su", "tuple(allowed_company_ids)", "tuple(company_ids)")
+    def _criteria_policy_ids(self, su, allowed_company_ids, company_ids):
+        """The ids of the policies with criteria of these companies.
+
+        Cached: every new complaint is matched against them, and they
+        rarely change.
+        """
+        return self.search(
+            [
+                ("company_id", "in", company_ids),
+                "|",
+                "|",
+                ("category_id", "!=", False),
+                ("channel", "!=", False),
+                ("priority", "!=", False),
+            ]
+        ).ids
 
     def _matches(self, complaint):
         return (

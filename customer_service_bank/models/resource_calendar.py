@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta
 import holidays as pyholidays
 import pytz
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -157,17 +157,35 @@ class ResourceCalendar(models.Model):
                 self.env, calendar.cs_country_id, calendar.cs_subdivision
             )
 
+    def write(self, vals):
+        if {"tz", "company_id", "attendance_ids", "cs_country_id"} & set(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
     def _cs_working_days(self):
-        """Return a :class:`WorkingDays` for this calendar (two queries)."""
+        """Return a :class:`WorkingDays` for this calendar.
+
+        Its days are cached: every new complaint counts its deadlines on
+        them, and they change only with the calendar, its attendances, its
+        holidays and its make-up days, whose changes clear the cache.
+        """
         self.ensure_one()
-        tz = pytz.timezone(self.tz or "UTC")
+        tz_name, *days = self._cs_working_days_data(self.id)
+        return WorkingDays(self, pytz.timezone(tz_name), *days)
+
+    @api.model
+    @tools.ormcache("calendar_id")
+    def _cs_working_days_data(self, calendar_id):
+        """(time zone, weekdays, holidays, make-up days, holiday years)."""
+        calendar = self.browse(calendar_id).sudo()
+        tz = pytz.timezone(calendar.tz or "UTC")
         weekdays = {
             int(attendance.dayofweek)
-            for attendance in self.attendance_ids
+            for attendance in calendar.attendance_ids
             if attendance.display_type != "line_section"
         }
         leaves = (
-            self.env["resource.calendar.leaves"]
+            calendar.env["resource.calendar.leaves"]
             .sudo()
             .search_read(
                 [
@@ -177,10 +195,10 @@ class ResourceCalendar(models.Model):
                     # calendar); time off for all calendars only when it is
                     # of this calendar's company or of none
                     "|",
-                    ("calendar_id", "=", self.id),
+                    ("calendar_id", "=", calendar.id),
                     "&",
                     ("calendar_id", "=", False),
-                    ("company_id", "in", [False, self.company_id.id]),
+                    ("company_id", "in", [False, calendar.company_id.id]),
                 ],
                 ["date_from", "date_to", "calendar_id"],
             )
@@ -199,11 +217,17 @@ class ResourceCalendar(models.Model):
                 if leave["calendar_id"]:
                     own_holidays.add(day)
                 day += timedelta(days=1)
-        makeup_days = set(self.sudo().cs_makeup_workday_ids.mapped("date"))
+        makeup_days = set(calendar.cs_makeup_workday_ids.mapped("date"))
         holiday_years = {day.year for day in own_holidays | makeup_days}
-        if not holiday_years and not self.cs_country_id:
+        if not holiday_years and not calendar.cs_country_id:
             holiday_years = None
-        return WorkingDays(self, tz, weekdays, holidays, makeup_days, holiday_years)
+        return (
+            calendar.tz or "UTC",
+            frozenset(weekdays),
+            frozenset(holidays),
+            frozenset(makeup_days),
+            None if holiday_years is None else frozenset(holiday_years),
+        )
 
     # ------------------------------------------------------------------
     # public holidays from the holidays package

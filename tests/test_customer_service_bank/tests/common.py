@@ -197,6 +197,14 @@ class CsCommon(TransactionCase):
         return complaint
 
     @classmethod
+    def mail_queued_acknowledgements(cls):
+        """Run the acknowledgement job that the commit would trigger."""
+        job = cls.env["cs.complaint.acknowledgement"]
+        while job._batch_remaining():
+            job._cron_mail_acknowledgements()
+        cls.env.flush_all()
+
+    @classmethod
     def write_complaint_at(cls, complaints, moment, **values):
         """Write ``values`` on ``complaints`` with the clock at ``moment``,
         flushed there: a stage among them is entered at ``moment``."""

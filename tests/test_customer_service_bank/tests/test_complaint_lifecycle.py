@@ -251,6 +251,12 @@ class TestComplaintLifecycle(CsCommon):
             ),
             (self.stage_new, "new", self.env.user, self.team_a, CREATED, False),
         )
+        # queued by the creation, mailed by the job its commit triggers
+        self.assertEqual(complaint.queued_template_id, self.stage_new.mail_template_id)
+        self.assertFalse(
+            self._customer_mails(complaint, "we have received your complaint")
+        )
+        self.mail_queued_acknowledgements()
         mail = self._customer_mails(complaint, "we have received your complaint")
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.recipient_ids, self.customer)

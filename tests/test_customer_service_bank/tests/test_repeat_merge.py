@@ -149,6 +149,7 @@ class TestMergeComplaints(CsCommon):
                 "date_deadline": date(2026, 11, 30),
             }
         )
+        self.mail_queued_acknowledgements()
         ack = self.env["mail.mail"].search(
             [
                 ("model", "=", "cs.complaint"),

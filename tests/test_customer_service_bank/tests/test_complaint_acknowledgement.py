@@ -1,0 +1,104 @@
+from datetime import datetime
+
+from odoo.tests import freeze_time
+
+from .common import CsCommon
+
+CREATED = datetime(2026, 11, 2, 2, 0)
+
+
+class TestComplaintAcknowledgement(CsCommon):
+    """New complaints queue their acknowledgement; a job the commit triggers
+    renders and queues the mails in batches."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Job = cls.env["cs.complaint.acknowledgement"]
+        cls.cron = cls.env.ref(
+            "customer_service_bank.ir_cron_cs_complaint_acknowledgements"
+        )
+        cls.ack_template = cls.env.ref(
+            "customer_service_bank.mail_template_cs_complaint_ack"
+        )
+        # acknowledgements of the demo complaints are no concern of these tests
+        cls.mail_queued_acknowledgements()
+
+    def _acks(self, complaints):
+        return self.env["mail.mail"].search(
+            [
+                ("model", "=", "cs.complaint"),
+                ("res_id", "in", complaints.ids),
+                ("subject", "like", "we have received your complaint"),
+            ]
+        )
+
+    def _triggers(self):
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+
+    def test_create_queues_and_the_job_mails_once(self):
+        with freeze_time(CREATED):
+            first = self.create_complaint()
+            second = self.create_complaint(subject="Card blocked abroad")
+            self.env.flush_all()
+        complaints = first | second
+        self.assertEqual(complaints.queued_template_id, self.ack_template)
+        self.assertFalse(self._acks(complaints))
+        triggers = self._triggers()
+        # the commit triggers the job, once for the whole transaction
+        self.env.cr.flush()
+        self.assertEqual(len(self._triggers() - triggers), 1)
+        self.assertEqual(self.Job._batch_remaining(), 2)
+
+        self.mail_queued_acknowledgements()
+        acks = self._acks(complaints)
+        self.assertEqual(len(acks), 2)
+        self.assertEqual(acks.recipient_ids, self.customer)
+        self.assertEqual(acks.mapped("state"), ["outgoing"] * 2)
+        # rendered as the complaint's creator, as it was when synchronous
+        self.assertEqual(acks.author_id, self.env.user.partner_id)
+        self.assertIn("November 17, 2026", acks[0].body_html)
+        self.assertFalse(complaints.queued_template_id)
+        self.assertEqual(self.Job._batch_remaining(), 0)
+        self.Job._cron_mail_acknowledgements()
+        self.assertEqual(len(self._acks(complaints)), 2)
+
+    def test_batch_create_triggers_once(self):
+        triggers = self._triggers()
+        with freeze_time(CREATED):
+            complaints = self.env["cs.complaint"].create(
+                [
+                    {
+                        "subject": f"Batch {index}",
+                        "partner_id": self.customer.id,
+                        "team_id": self.team_a.id,
+                        "category_id": self.cat_fees.id,
+                    }
+                    for index in range(3)
+                ]
+            )
+            self.env.flush_all()
+            self.env.cr.flush()
+        self.assertEqual(len(self._triggers() - triggers), 1)
+        self.assertEqual(len(complaints.filtered("queued_template_id")), 3)
+        # the batch's repeats are still found once all of it exists
+        self.assertEqual(complaints.sorted("id")[1:].mapped("is_repeat"), [True] * 2)
+        self.mail_queued_acknowledgements()
+        self.assertEqual(len(self._acks(complaints)), 3)
+
+    def test_stage_without_mail_queues_nothing(self):
+        with freeze_time(CREATED):
+            complaint = self.create_complaint(stage_id=self.stage_in_progress.id)
+        self.assertFalse(self.stage_in_progress.mail_template_id)
+        self.assertFalse(complaint.queued_template_id)
+
+    def test_a_mail_that_fails_is_dequeued(self):
+        with freeze_time(CREATED):
+            complaint = self.create_complaint()
+        self.ack_template.body_html = '<p t-out="object.no_such_field"/>'
+        with self.assertLogs(
+            "odoo.addons.customer_service_bank.models.cs_batch_job_mixin", "WARNING"
+        ):
+            self.mail_queued_acknowledgements()
+        self.assertFalse(complaint.queued_template_id)
+        self.assertFalse(self._acks(complaint))
