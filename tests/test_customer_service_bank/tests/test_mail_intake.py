@@ -66,6 +66,7 @@ class TestMailIntake(CsCommon):
             lambda m: m.author_id == complaint.partner_id
         )
         self.assertIn("charged twice in March", str(incoming.body))
+        self.mail_queued_acknowledgements()
         ack = complaint.message_ids.filtered(
             lambda m: complaint.name in (m.subject or "")
         )
@@ -84,6 +85,7 @@ class TestMailIntake(CsCommon):
         complaint = self.Complaint.browse(
             self._process(self._mail("one@example.com", message_id=first_id))
         )
+        self.mail_queued_acknowledgements()
         ack = complaint.message_ids.filtered(
             lambda m: complaint.name in (m.subject or "")
         )
