@@ -1,2 +1,3 @@
 from . import main
 from . import care_invitation
+from . import portal

@@ -76,3 +76,8 @@ from . import cs_appraisal
 from . import cs_appraisal_kpi_line
 from . import cs_appraisal_criterion_line
 from . import hr_employee
+from . import cs_complaint_portal
+from . import cs_complaint_category_portal
+from . import cs_sla_policy_portal
+from . import res_company_portal
+from . import res_config_settings_portal

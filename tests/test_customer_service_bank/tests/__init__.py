@@ -42,3 +42,4 @@ from . import test_improvement_idea
 from . import test_training
 from . import test_training_reminder
 from . import test_appraisal
+from . import test_portal
