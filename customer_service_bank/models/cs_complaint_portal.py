@@ -1,6 +1,38 @@
+import uuid
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .constants import CONTACT_CHANNELS
+
+# the bank's own work on a complaint, never for its customer's eyes, even
+# through the JSON-RPC a portal session may call
+PORTAL_HIDDEN_FIELDS = frozenset(
+    {
+        "user_id",
+        "subject_employee_id",
+        "root_cause_id",
+        "root_cause_analysis",
+        "action_ids",
+        "open_action_count",
+        "stage_log_ids",
+        "repeat_of_id",
+        "is_repeat",
+        "repeat_ids",
+        "merged_into_id",
+        "extension_ids",
+        "next_extension_id",
+        "deadline_status",
+        "hours_left",
+        "resolve_warning_date",
+        "holiday_missing_years",
+        "reopen_count",
+        "paused_since",
+        "color",
+        "team_id",
+        "activity_ids",
+    }
+)
 
 PREFERRED_TIMES = [
     ("morning", "Morning"),
@@ -22,6 +54,9 @@ class CsComplaintPortal(models.Model):
     _name = "cs.complaint"
     _inherit = ["cs.complaint", "portal.mixin"]  # pylint: disable=consider-merging-classes-inherited
 
+    # given at creation, within the INSERT: the acknowledgement's link then
+    # costs no write per complaint
+    access_token = fields.Char(default=lambda self: str(uuid.uuid4()))
     preferred_contact_channel = fields.Selection(
         CONTACT_CHANNELS,
         help="How the customer asked to be contacted about this complaint.",
@@ -50,6 +85,32 @@ class CsComplaintPortal(models.Model):
     def _compute_access_url(self):
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
+
+    def check_field_access_rights(self, operation, field_names):
+        """Keep the internal fields from portal users, whatever they call."""
+        checked = super().check_field_access_rights(operation, field_names)
+        if self.env.su or not self.env.user.share:
+            return checked
+        if not field_names:
+            return [name for name in checked if name not in PORTAL_HIDDEN_FIELDS]
+        hidden = PORTAL_HIDDEN_FIELDS.intersection(field_names)
+        if hidden:
+            raise AccessError(
+                self.env._(
+                    "You cannot access these details of a complaint: %(fields)s.",
+                    fields=", ".join(sorted(hidden)),
+                )
+            )
+        return checked
+
+    def _fetch_field(self, field):
+        """For portal users, fetch the field alone: the prefetch of its
+        neighbours would ask for the internal fields too."""
+        if self.env.su or not self.env.user.share:
+            return super()._fetch_field(field)
+        return super(
+            CsComplaintPortal, self.with_context(prefetch_fields=False)
+        )._fetch_field(field)
 
     def _portal_handler_name(self):
         """The handler's name for the customer, unless Settings hide it."""

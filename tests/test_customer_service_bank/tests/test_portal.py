@@ -1,5 +1,6 @@
 import re
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import CsCommon
@@ -61,6 +62,36 @@ class TestPortalAccess(CsPortalCommon):
             .search([("id", "in", (self.mine | of_company).ids)])
         )
 
+    def test_internal_fields_refused_to_portal(self):
+        """Even through JSON-RPC, a customer reads no internal field."""
+        mine = self.mine.with_user(self.customer_portal)
+        self.assertEqual(
+            mine.read(["subject", "portal_status"])[0]["subject"],
+            "Portal: my card fee",
+        )
+        for field in ("root_cause_analysis", "user_id", "team_id"):
+            with (
+                self.subTest(field=field),
+                self.assertRaisesRegex(AccessError, field),
+            ):
+                mine.read(["subject", field])
+        with self.assertRaisesRegex(AccessError, "user_id"):
+            mine.search_read([], ["user_id"])
+        with self.assertRaisesRegex(AccessError, "user_id"):
+            mine.search([("user_id", "=", self.agent_a.id)])
+        with self.assertRaisesRegex(AccessError, "user_id"):
+            mine.invalidate_recordset()
+            mine.user_id
+        readable = mine.check_field_access_rights("read", None)
+        self.assertIn("subject", readable)
+        self.assertNotIn("root_cause_analysis", readable)
+        self.assertNotIn("user_id", readable)
+        # employees are not concerned
+        self.assertIn(
+            "Secret analysis",
+            self.mine.with_user(self.manager).root_cause_analysis,
+        )
+
     def test_status_in_customer_words(self):
         expected = {
             self.stage_new: "Received",
@@ -75,10 +106,14 @@ class TestPortalAccess(CsPortalCommon):
 
     def test_access_url_and_token(self):
         self.assertEqual(self.mine.access_url, f"/my/complaints/{self.mine.id}")
+        # every complaint has its own token from its creation
+        token = self.mine.access_token
+        self.assertTrue(token)
+        self.assertTrue(self.theirs.access_token)
+        self.assertNotEqual(token, self.theirs.access_token)
         url = self.mine.get_portal_url()
-        self.assertTrue(self.mine.access_token)
-        self.assertIn(f"access_token={self.mine.access_token}", url)
-        self.assertNotEqual(self.mine.access_token, self.theirs._portal_ensure_token())
+        self.assertEqual(self.mine.access_token, token)
+        self.assertIn(f"access_token={token}", url)
 
     def test_acknowledgement_mail_carries_the_token_link(self):
         complaint = self.create_complaint(subject="Portal: acknowledged")
@@ -176,6 +211,44 @@ class TestPortalPages(CsPortalCommon, HttpCase):
         )
         self.assertIn("Public answer to the customer", bodies)
         self.assertNotIn("Internal note", bodies)
+
+    def test_reply_with_attachment_through_the_chatter(self):
+        """The portal chatter's upload and post, as its composer calls them."""
+        self.authenticate(self.customer_portal.login, self.customer_portal.login)
+        page = self.url_open("/my/complaints/new")
+        response = self.url_open(
+            "/mail/attachment/upload",
+            data={
+                "csrf_token": CSRF.search(page.text).group(1),
+                "thread_id": self.mine.id,
+                "thread_model": "cs.complaint",
+                "is_pending": "true",
+            },
+            files={"ufile": ("proof.pdf", b"%PDF-1.4", "application/pdf")},
+        )
+        self.assertEqual(response.status_code, 200)
+        attachment = response.json()["data"]["ir.attachment"][0]
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "cs.complaint",
+                "thread_id": self.mine.id,
+                "post_data": {
+                    "body": "Here is my proof",
+                    "attachment_ids": [attachment["id"]],
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+                "attachment_tokens": [attachment["access_token"]],
+            },
+        )
+        message = self.mine.message_ids[0]
+        self.assertIn("Here is my proof", message.body)
+        self.assertEqual(message.author_id, self.customer_portal.partner_id)
+        self.assertEqual(message.attachment_ids.mapped("name"), ["proof.pdf"])
+        self.assertFalse(message.is_internal)
+        response = self._page(self.mine)
+        self.assertIn("proof.pdf", response.text)
 
     def test_handler_hidden_on_page(self):
         self.company_a.cs_portal_hide_handler = True
