@@ -94,6 +94,8 @@
         "views/res_config_settings_views.xml",
         "views/res_config_settings_training_views.xml",
         "views/res_config_settings_api_views.xml",
+        "views/cs_complaint_portal_views.xml",
+        "views/cs_complaint_portal_templates.xml",
         "report/cs_complaint_stage_report_views.xml",
         "report/cs_complaint_report_views.xml",
         "report/cs_complaint_pareto_report_views.xml",
@@ -126,5 +128,6 @@
         "demo/cs_training_demo.xml",
         "demo/cs_appraisal_demo.xml",
         "demo/cs_channels_demo.xml",
+        "demo/cs_portal_demo.xml",
     ],
 }

@@ -1,3 +1,4 @@
 from . import main
 from . import care_invitation
 from . import api
+from . import portal

@@ -9,6 +9,7 @@ CHANNELS = [
     ("letter", "Letter"),
     ("regulator", "Regulator Referral"),
     ("social_media", "Social Media"),
+    ("portal", "Customer Portal"),
 ]
 # Why the bank contacts a customer, and how: see res.partner's contact policy
 CONTACT_PURPOSES = [

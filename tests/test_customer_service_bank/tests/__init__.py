@@ -45,3 +45,4 @@ from . import test_appraisal
 from . import test_mail_intake
 from . import test_api_intake
 from . import test_complaint_acknowledgement
+from . import test_portal
