@@ -117,6 +117,7 @@ class TestPortalAccess(CsPortalCommon):
 
     def test_acknowledgement_mail_carries_the_token_link(self):
         complaint = self.create_complaint(subject="Portal: acknowledged")
+        self.mail_queued_acknowledgements()
         mail = self.env["mail.mail"].search(
             [("model", "=", "cs.complaint"), ("res_id", "=", complaint.id)]
         )
