@@ -44,3 +44,4 @@ from . import test_training_reminder
 from . import test_appraisal
 from . import test_mail_intake
 from . import test_api_intake
+from . import test_intake_load
