@@ -469,8 +469,15 @@ def report(run, killed):
     )
 
 
+def interrupt(signum, _frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main():
     args = parse_args()
+    # Ctrl-C or a kill stop Odoo and drop the scratch database (finally below)
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     scratch = Scratch(args)
     server = Server(args, scratch.name)
     failures = ["interrupted"]
@@ -478,7 +485,7 @@ def main():
         print(f"copying {scratch.source} to {scratch.name}")
         scratch.create()
         server.start()
-        print(f"Odoo up, HTTP workers {server.http_workers()}, log {server.log.name}")
+        print(f"Odoo up, HTTP workers {server.http_workers()}, log {server.log}")
         run = Run(args)
         killed = {}
         threads = [
@@ -507,7 +514,7 @@ def main():
         server.stop()
         if not args.keep:
             scratch.drop()
-        print(f"Odoo log: {server.log.name}")
+        print(f"Odoo log: {server.log}")
     return 1 if failures else 0
 
 
