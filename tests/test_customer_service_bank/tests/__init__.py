@@ -46,3 +46,4 @@ from . import test_mail_intake
 from . import test_api_intake
 from . import test_complaint_acknowledgement
 from . import test_portal
+from . import test_intake_load
