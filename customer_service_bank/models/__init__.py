@@ -84,10 +84,6 @@ from . import cs_team_alias
 from . import cs_complaint_mail
 from . import res_users_apikeys
 from . import cs_complaint_api
-from . import res_company_api
-from . import res_config_settings_api
 from . import cs_complaint_portal
 from . import cs_complaint_category_portal
 from . import cs_sla_policy_portal
-from . import res_company_portal
-from . import res_config_settings_portal

@@ -238,6 +238,31 @@ class ResCompany(models.Model):
         help="Calibration highlights a team's band share that differs from "
         "the band's target share by more than these percentage points.",
     )
+    cs_api_batch_limit = fields.Integer(
+        string="API Batch Limit",
+        default=100,
+        help="Most complaints one call of the complaint API may create.",
+    )
+    cs_api_text_limit = fields.Integer(
+        string="API Text Limit",
+        default=10000,
+        help="Most characters of a complaint's subject or description sent "
+        "through the complaint API.",
+    )
+    cs_portal_max_attachment_mb = fields.Float(
+        string="Portal Attachment Size Limit (MB)",
+        default=10.0,
+        help="Largest file a customer may attach to a complaint in the portal.",
+    )
+    cs_portal_allowed_extensions = fields.Char(
+        string="Portal Attachment Types",
+        default="pdf,jpg,jpeg,png,txt,doc,docx",
+        help="File extensions customers may attach in the portal, comma-separated.",
+    )
+    cs_portal_hide_handler = fields.Boolean(
+        string="Hide Handler in Portal",
+        help="Customers do not see the name of the employee handling their complaint.",
+    )
 
     @api.constrains(
         "cs_warning_threshold",
@@ -356,6 +381,22 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("cs_api_batch_limit", "cs_api_text_limit")
+    def _check_cs_api_limits(self):
+        for company in self:
+            if company.cs_api_batch_limit < 1 or company.cs_api_text_limit < 1:
+                raise ValidationError(
+                    self.env._("The complaint API limits must be at least 1.")
+                )
+
+    @api.constrains("cs_portal_max_attachment_mb")
+    def _check_cs_portal_max_attachment_mb(self):
+        for company in self:
+            if company.cs_portal_max_attachment_mb <= 0:
+                raise ValidationError(
+                    self.env._("The portal attachment size limit must be positive.")
+                )
+
     @api.constrains("cs_intake_team_id")
     def _check_cs_intake_team(self):
         for company in self:
@@ -437,3 +478,12 @@ class ResCompany(models.Model):
         ).with_context(tz=self.partner_id.tz or self.env.user.tz or "UTC").send_mail(
             self.id
         )
+
+    def _cs_portal_extensions(self):
+        """The allowed extensions, lower case and without dots."""
+        self.ensure_one()
+        return {
+            ext.strip().lstrip(".").lower()
+            for ext in (self.cs_portal_allowed_extensions or "").split(",")
+            if ext.strip()
+        }

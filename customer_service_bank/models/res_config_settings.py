@@ -127,6 +127,21 @@ class ResConfigSettings(models.TransientModel):
     cs_appraisal_outlier_points = fields.Float(
         related="company_id.cs_appraisal_outlier_points", readonly=False
     )
+    cs_api_batch_limit = fields.Integer(
+        related="company_id.cs_api_batch_limit", readonly=False
+    )
+    cs_api_text_limit = fields.Integer(
+        related="company_id.cs_api_text_limit", readonly=False
+    )
+    cs_portal_max_attachment_mb = fields.Float(
+        related="company_id.cs_portal_max_attachment_mb", readonly=False
+    )
+    cs_portal_allowed_extensions = fields.Char(
+        related="company_id.cs_portal_allowed_extensions", readonly=False
+    )
+    cs_portal_hide_handler = fields.Boolean(
+        related="company_id.cs_portal_hide_handler", readonly=False
+    )
 
     @api.depends("company_id")
     def _compute_cs_metrics_cron_id(self):
