@@ -1,6 +1,7 @@
 from . import cs_batch_job_mixin
 from . import cs_vote_mixin
 from . import cs_calendar_event_mixin
+from . import cs_cached_source_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_users

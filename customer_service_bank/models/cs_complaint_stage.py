@@ -14,6 +14,8 @@ DONE_KINDS = ("resolved", "closed")
 class CsComplaintStage(models.Model):
     _name = "cs.complaint.stage"
     _description = "Complaint Stage"
+    _inherit = ["cs.cached.source.mixin"]
+    _cache_source_fields = {"kind", "sequence", "active", "company_id"}
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -46,20 +48,6 @@ class CsComplaintStage(models.Model):
     )
     description = fields.Text(translate=True)
     company_id = fields.Many2one("res.company", index=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if {"kind", "sequence", "active", "company_id"} & set(vals):
-            self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     @api.model
     @tools.ormcache("su", "tuple(company_ids)")

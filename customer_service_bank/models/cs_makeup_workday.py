@@ -6,6 +6,7 @@ class CsMakeupWorkday(models.Model):
 
     _name = "cs.makeup.workday"
     _description = "Make-up Working Day"
+    _inherit = ["cs.cached.source.mixin"]
     _order = "date desc"
 
     name = fields.Char(string="Reason", required=True, translate=True)
@@ -28,17 +29,3 @@ class CsMakeupWorkday(models.Model):
     def _compute_year(self):
         for day in self:
             day.year = day.date.year if day.date else 0
-
-    # make-up days change the working days cached per calendar
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()

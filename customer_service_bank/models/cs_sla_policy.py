@@ -21,7 +21,14 @@ class CsSlaPolicy(models.Model):
 
     _name = "cs.sla.policy"
     _description = "Complaint Deadline Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cs.cached.source.mixin"]
+    _cache_source_fields = {
+        "active",
+        "company_id",
+        "category_id",
+        "channel",
+        "priority",
+    }
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -110,20 +117,6 @@ class CsSlaPolicy(models.Model):
     def _effective_warning_threshold(self):
         self.ensure_one()
         return self.warning_threshold or self.company_id.cs_warning_threshold
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if {"active", "company_id", "category_id", "channel", "priority"} & set(vals):
-            self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     @api.model
     def _match(self, complaints):

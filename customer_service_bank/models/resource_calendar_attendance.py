@@ -1,20 +1,8 @@
-from odoo import api, models
+from odoo import models
 
 
 class ResourceCalendarAttendance(models.Model):
     """Attendances change the working days cached per calendar."""
 
-    _inherit = "resource.calendar.attendance"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
+    _name = "resource.calendar.attendance"
+    _inherit = ["resource.calendar.attendance", "cs.cached.source.mixin"]
