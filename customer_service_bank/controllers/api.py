@@ -19,26 +19,40 @@ class CsComplaintApi(http.Controller):
     """
 
     @http.route("/cs/api/v1/complaints", type="json", auth="public", methods=["POST"])
-    def create_complaints(self, complaint=None, complaints=None):
+    def create_complaints(self, complaint=None, complaints=None, **unknown):
         """Create one complaint (``complaint``) or a batch (``complaints``)."""
-        return self._call(self._create, complaint=complaint, complaints=complaints)
+        return self._call(
+            self._create, unknown, complaint=complaint, complaints=complaints
+        )
 
     @http.route(
         "/cs/api/v1/complaints/status", type="json", auth="public", methods=["POST"]
     )
-    def complaint_status(self, external_ref=None):
+    def complaint_status(self, external_ref=None, **unknown):
         """The state of the complaint created with ``external_ref``."""
         return self._call(
             lambda: {
                 "complaint": request.env["cs.complaint"]._cs_api_status_by_ref(
                     external_ref
                 )
-            }
+            },
+            unknown,
         )
 
-    def _call(self, function, **kwargs):
+    def _call(self, function, unknown, **kwargs):
+        """``function(**kwargs)`` as the key's user, refusing ``unknown``
+        parameters rather than ignoring them."""
         try:
             self._authenticate()
+            if unknown:
+                names = sorted(unknown)
+                raise CsApiError(
+                    "unknown_parameter",
+                    request.env._(
+                        "Unknown parameters: %(names)s.", names=", ".join(names)
+                    ),
+                    field=names[0],
+                )
             return function(**kwargs)
         except CsApiError as error:
             return {"error": error.to_dict()}

@@ -181,6 +181,22 @@ class TestApiIntake(CsCommon, HttpCase):
         missing = self._call(STATUS, {"external_ref": "NOPE"})
         self.assertEqual(missing["error"]["code"], "not_found")
 
+    def test_unknown_parameter_is_refused(self):
+        """A parameter the endpoint does not take is an error, not ignored."""
+        for path, params, unknown in (
+            (
+                CREATE,
+                {"complaint": self._item(), "external_ref": "EXT-1"},
+                "external_ref",
+            ),
+            (STATUS, {"external_ref": "EXT-1", "complaint": {}}, "complaint"),
+        ):
+            with self.subTest(path=path):
+                error = self._call(path, params)["error"]
+                self.assertEqual(error["code"], "unknown_parameter")
+                self.assertEqual(error["field"], unknown)
+        self.assertFalse(self._by_ref("EXT-1"))
+
     def test_wrong_revoked_or_unfit_key_is_unauthorized(self):
         employee_key = self._new_key(self.employee)
         revoked = self._new_key(self.integration)
