@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 ACK_CRON = "customer_service_bank.ir_cron_cs_complaint_acknowledgements"
 
@@ -10,9 +11,9 @@ class CsComplaintAckQueue(models.Model):
     rendering the acknowledgement was most of the cost of each: a new
     complaint only records which template it awaits, in its own INSERT, and
     the commit triggers the acknowledgement job
-    (``cs.complaint.acknowledgement``), which renders the waiting mails in
-    batches within seconds. Stage moves of existing complaints still mail
-    at once.
+    (``cs.complaint.acknowledgement``), which logs the creation notes and
+    renders the waiting mails in batches within seconds. Stage moves of
+    existing complaints still mail at once.
     """
 
     # one concern a file, by design: see the docstring of cs_complaint.py
@@ -46,6 +47,13 @@ class CsComplaintAckQueue(models.Model):
             self._trigger_acknowledgements()
         return complaints
 
+    def _log_creation(self):
+        """A complaint awaiting its acknowledgement gets its creation note
+        from the job, which dates it at the creation: logging it is as
+        costly as the rest of a one-by-one create."""
+        waiting = self.filtered("queued_template_id")
+        return super(CsComplaintAckQueue, self - waiting)._log_creation()
+
     def _mail_customer(self, template):
         """Leave to the acknowledgement job the mails queued at creation."""
         to_mail = self.filtered(lambda c: c.queued_template_id != template)
@@ -58,6 +66,37 @@ class CsComplaintAckQueue(models.Model):
         precommit = self.env.cr.precommit
         if not precommit.data.get("cs_acknowledgements_triggered"):
             precommit.data["cs_acknowledgements_triggered"] = True
-            # the cached id, not env.ref(), which checks that the cron exists
-            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(ACK_CRON)
-            precommit.add(self.env["ir.cron"].sudo().browse(cron_id)._trigger)
+            precommit.add(self._trigger_acknowledgement_job)
+
+    @api.model
+    def _trigger_acknowledgement_job(self):
+        """Trigger the job unless a trigger of it is already pending.
+
+        Intake commits one complaint at a time: ``ir.cron._trigger()`` would
+        add a trigger row, through the ORM, and a wake-up of the cron
+        workers for each, where one pending trigger already makes the job
+        run and take every queued complaint. One INSERT that adds the row
+        only when none is pending; the scheduled run every minute catches
+        what a job already running missed.
+        """
+        # the cached id, not env.ref(), which checks that the cron exists
+        cron = self.env["ir.cron"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(ACK_CRON)
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid,
+                                             create_date, write_uid, write_date)
+                SELECT %(cron)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                 WHERE NOT EXISTS (SELECT 1
+                                     FROM ir_cron_trigger
+                                    WHERE cron_id = %(cron)s AND call_at <= %(now)s)
+                """,
+                cron=cron.id,
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+            )
+        )
+        if self.env.cr.rowcount:
+            self.env.cr.postcommit.add(cron._notifydb)

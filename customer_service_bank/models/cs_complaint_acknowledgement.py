@@ -8,8 +8,9 @@ class CsComplaintAcknowledgement(models.AbstractModel):
     """The job that sends the stage mails new complaints await.
 
     Triggered by the commit that created them (cs_complaint_ack_queue.py),
-    and every minute as a fallback: it renders the queued mails in batches,
-    each as the user who created the complaints, and empties the queue.
+    and every minute as a fallback: it logs their creation notes and renders
+    the queued mails in batches, each as the user who created the
+    complaints, and empties the queue.
     """
 
     _name = "cs.complaint.acknowledgement"
@@ -40,17 +41,49 @@ class CsComplaintAcknowledgement(models.AbstractModel):
     def _batch_process(self, complaints):
         groups = complaints.grouped(lambda c: (c.queued_template_id, c.create_uid))
         for (template, user), queued in groups.items():
-            # as the complaints' creator, as the mail was rendered before:
-            # the same author and ``user`` in the template
+            # as the complaints' creator, as if logged and rendered at the
+            # creation: the same author, language and ``user`` in the template
+            self._log_creation_notes(queued, user)
             template.with_user(user).sudo().send_mail_batch(queued.ids)
         self._dequeue(complaints)
         return complaints
 
     @api.model
     def _batch_failed(self, item, error):
-        """A mail that cannot be rendered is logged and not retried forever."""
+        """A mail that cannot be rendered is not retried forever: the
+        complaint keeps its creation note and the reason in its chatter."""
+        self._log_creation_notes(item, item.create_uid)
+        item._message_log(
+            body=self.env._(
+                "The acknowledgement could not be mailed to the customer: %(reason)s",
+                reason=str(error),
+            )
+        )
         self._dequeue(item)
         return True
+
+    @api.model
+    def _log_creation_notes(self, complaints, user):
+        """The creation notes the complaints were created without, by
+        ``user`` in their language, dated when the complaints were created."""
+        creator = complaints.with_user(user).with_context(lang=user.lang).sudo()
+        messages = creator._message_log_batch(
+            bodies={
+                complaint.id: complaint._creation_message() for complaint in creator
+            }
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mail_message message
+                   SET date = complaint.create_date
+                  FROM cs_complaint complaint
+                 WHERE message.id = ANY(%s) AND complaint.id = message.res_id
+                """,
+                messages.ids,
+            )
+        )
+        messages.invalidate_recordset(["date"])
 
     @api.model
     def _dequeue(self, complaints):

@@ -99,7 +99,7 @@ class CsComplaintApi(models.Model):
         if new_vals:
             try:
                 with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                    created = self.sudo().create(new_vals).sudo(False)
+                    created = self._cs_api_creator().create(new_vals).sudo(False)
             except (errors.UniqueViolation, UserError):
                 created, failed = self._cs_api_create_one_by_one(new_vals, company)
                 existing.update(self._cs_api_find(list(vals_by_ref), company))
@@ -121,6 +121,12 @@ class CsComplaintApi(models.Model):
         return results
 
     @api.model
+    def _cs_api_creator(self):
+        """The model creating as the API user, who does not follow the
+        complaints: a system account has no use for their notifications."""
+        return self.sudo().with_context(mail_create_nosubscribe=True)
+
+    @api.model
     def _cs_api_create_one_by_one(self, vals_list, company):
         """Create ``vals_list`` each in a savepoint: the complaints created,
         and the errors of the refused ones by reference."""
@@ -129,7 +135,7 @@ class CsComplaintApi(models.Model):
             ref = vals["external_ref"]
             try:
                 with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                    created |= self.sudo().create([vals]).sudo(False)
+                    created |= self._cs_api_creator().create([vals]).sudo(False)
             except errors.UniqueViolation:
                 if not self._cs_api_find([ref], company):
                     self._cs_api_retry_request()

@@ -36,7 +36,17 @@ class TestComplaintAcknowledgement(CsCommon):
     def _triggers(self):
         return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
 
+    def _creation_notes(self, complaints):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "cs.complaint"),
+                ("res_id", "in", complaints.ids),
+                ("body", "ilike", "Complaint created"),
+            ]
+        )
+
     def test_create_queues_and_the_job_mails_once(self):
+        self._triggers().unlink()
         with freeze_time(CREATED):
             first = self.create_complaint()
             second = self.create_complaint(subject="Card blocked abroad")
@@ -44,26 +54,77 @@ class TestComplaintAcknowledgement(CsCommon):
         complaints = first | second
         self.assertEqual(complaints.queued_template_id, self.ack_template)
         self.assertFalse(self._acks(complaints))
-        triggers = self._triggers()
+        # the creation notes come with the acknowledgements
+        self.assertFalse(self._creation_notes(complaints))
         # the commit triggers the job, once for the whole transaction
         self.env.cr.flush()
-        self.assertEqual(len(self._triggers() - triggers), 1)
+        trigger = self._triggers()
+        self.assertEqual(len(trigger), 1)
         self.assertEqual(self.Job._batch_remaining(), 2)
+        # a trigger is pending: the next commits add none
+        third = self.create_complaint(subject="Statement missing")
+        self.env.cr.flush()
+        self.assertEqual(self._triggers(), trigger)
+        complaints |= third
 
         self.mail_queued_acknowledgements()
         acks = self._acks(complaints)
-        self.assertEqual(len(acks), 2)
+        self.assertEqual(len(acks), 3)
         self.assertEqual(acks.recipient_ids, self.customer)
-        self.assertEqual(acks.mapped("state"), ["outgoing"] * 2)
+        self.assertEqual(acks.mapped("state"), ["outgoing"] * 3)
         # rendered as the complaint's creator, as it was when synchronous
         self.assertEqual(acks.author_id, self.env.user.partner_id)
         self.assertIn("November 17, 2026", acks[0].body_html)
         self.assertFalse(complaints.queued_template_id)
+        notes = self._creation_notes(complaints)
+        self.assertEqual(sorted(notes.mapped("res_id")), sorted(complaints.ids))
+        self.assertEqual(notes.author_id, self.env.user.partner_id)
+        # dated when the complaint was created, not when the job ran
+        for note in notes:
+            self.assertEqual(note.date, complaints.browse(note.res_id).create_date)
         self.assertEqual(self.Job._batch_remaining(), 0)
         self.Job._cron_mail_acknowledgements()
-        self.assertEqual(len(self._acks(complaints)), 2)
+        self.assertEqual(len(self._acks(complaints)), 3)
+        self.assertEqual(len(self._creation_notes(complaints)), 3)
+
+    def test_creation_note_in_the_creators_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.agent_a.lang = "zh_CN"
+        with freeze_time(CREATED):
+            complaint = (
+                self.env["cs.complaint"]
+                .with_user(self.agent_a)
+                .create(
+                    {
+                        "subject": "Annual fee charged twice",
+                        "partner_id": self.customer.id,
+                        "team_id": self.team_a.id,
+                        "category_id": self.cat_fees.id,
+                    }
+                )
+            )
+        self.mail_queued_acknowledgements()
+        note = self.env["mail.message"].search(
+            [
+                ("model", "=", "cs.complaint"),
+                ("res_id", "=", complaint.id),
+                ("message_type", "=", "notification"),
+                ("author_id", "=", self.agent_a.partner_id.id),
+            ]
+        )
+        self.assertEqual(len(note), 1)
+        name = self.env["ir.model"].with_context(lang="zh_CN")._get("cs.complaint").name
+        self.assertIn(name, note.body)
+
+    def test_complaint_without_mail_gets_its_note_at_once(self):
+        with freeze_time(CREATED):
+            complaint = self.create_complaint(stage_id=self.stage_in_progress.id)
+        self.assertEqual(len(self._creation_notes(complaint)), 1)
+        self.mail_queued_acknowledgements()
+        self.assertEqual(len(self._creation_notes(complaint)), 1)
 
     def test_batch_create_triggers_once(self):
+        self._triggers().unlink()
         triggers = self._triggers()
         with freeze_time(CREATED):
             complaints = self.env["cs.complaint"].create(
@@ -102,3 +163,9 @@ class TestComplaintAcknowledgement(CsCommon):
             self.mail_queued_acknowledgements()
         self.assertFalse(complaint.queued_template_id)
         self.assertFalse(self._acks(complaint))
+        # the chatter keeps the creation and why the customer got no mail
+        self.assertEqual(len(self._creation_notes(complaint)), 1)
+        self.assertIn(
+            "could not be mailed to the customer",
+            complaint.message_ids[:1].body,
+        )
