@@ -3,8 +3,10 @@
 #
 #   ./run.sh serve [extra odoo args]   Odoo on http://localhost:${CSB_PORT:-8069}
 #                                      with the addon and demo data (admin/admin)
-#   ./run.sh test [pytest args]        whole suite with pytest-odoo, fresh database
-#   ./run.sh test-odoo [odoo args]     whole suite with Odoo's own --test-enable runner
+#   ./run.sh test                      whole suite, fresh databases: pytest-odoo and,
+#                                      in parallel, Odoo's own --test-enable runner
+#   ./run.sh test [pytest args]        pytest-odoo only, e.g. -k deadline -x
+#   ./run.sh test-odoo [odoo args]     whole suite with Odoo's own runner only
 #
 # Odoo 18.0 itself is NOT installed by this script: it must already be importable
 # as `python3 -c "import odoo"` (as in OCA's CI images).
@@ -47,7 +49,8 @@ die() {
 usage() {
     cat <<EOF
 usage: ./run.sh serve [extra odoo args]   run Odoo with $ADDON and demo data
-       ./run.sh test [pytest args]        run the test suite with pytest-odoo
+       ./run.sh test                      run the whole suite: pytest-odoo and Odoo's runner
+       ./run.sh test [pytest args]        run the test suite with pytest-odoo only
        ./run.sh test-odoo [odoo args]     run the test suite with Odoo's own runner
 EOF
 }
@@ -299,6 +302,10 @@ cmd_serve() {
         --http-interface=127.0.0.1 --http-port="$port" "$@"
 }
 
+# `./run.sh test` alone: the whole suite under pytest-odoo and, at the same
+# time on the second core and its own database, under Odoo's own runner (as
+# `./run.sh test-odoo`); both must pass. With pytest arguments (`-k deadline`):
+# pytest-odoo only.
 cmd_test() {
     check_addons_present with-tests
     prepare
@@ -307,6 +314,25 @@ cmd_test() {
     ensure_chrome
     ensure_wkhtmltopdf
     ensure_pdftotext
+    if [ "$#" -gt 0 ]; then
+        pytest_runner "$@"
+        return
+    fi
+    local out="$LOCAL_DIR/test-odoo.out" odoo_pid odoo_rc=0 rc=0
+    say "starting Odoo's own runner in the background; its output: ${out#"$ROOT/"}"
+    odoo_runner >"$out" 2>&1 &
+    odoo_pid=$!
+    (pytest_runner) || rc=$?
+    say "waiting for Odoo's own runner"
+    wait "$odoo_pid" || odoo_rc=$?
+    cat "$out"
+    [ "$rc" -eq 0 ] || die "pytest-odoo failed"
+    [ "$odoo_rc" -eq 0 ] || die "Odoo's own runner failed"
+    say "the whole suite passed under pytest-odoo and under Odoo's own runner"
+}
+
+# The suite under pytest-odoo in a fresh database, after a clean install.
+pytest_runner() {
     local db="${CSB_TEST_DB:-csb_test}" log="$LOCAL_DIR/install.log" rc=0
     fresh_database "$db"
     say "installing $TEST_ADDON (and $ADDON) into $db; log: ${log#"$ROOT/"}"
@@ -334,6 +360,7 @@ cmd_test() {
     say "all tests passed"
 }
 
+
 cmd_test_odoo() {
     check_addons_present with-tests
     prepare
@@ -341,6 +368,12 @@ cmd_test_odoo() {
     ensure_chrome
     ensure_wkhtmltopdf
     ensure_pdftotext
+    odoo_runner "$@"
+}
+
+# The whole suite under Odoo's own --test-enable runner, in its own database;
+# fails on any WARNING/ERROR/CRITICAL record of its log.
+odoo_runner() {
     local db="${CSB_TEST_ODOO_DB:-csb_test_odoo}" log="$LOCAL_DIR/test-odoo.log" rc=0
     fresh_database "$db"
     say "installing $TEST_ADDON into $db with Odoo's test runner; log: ${log#"$ROOT/"}"
