@@ -1,5 +1,3 @@
-import os
-
 from werkzeug.exceptions import NotFound
 
 from odoo import http
@@ -136,31 +134,14 @@ class CsComplaintPortal(CustomerPortal):
     def _cs_check_uploads(self, uploads):
         """The uploaded files as (name, content), or the errors they raise."""
         company = request.env.company
-        allowed = company._cs_portal_extensions()
-        limit = company.cs_portal_max_attachment_mb * 1024 * 1024
         files, errors = [], []
         for upload in uploads:
             if not upload.filename:
                 continue
             content = upload.read()
-            extension = os.path.splitext(upload.filename)[1].lstrip(".").lower()
-            if extension not in allowed:
-                errors.append(
-                    request.env._(
-                        "%(file)s: files of this type are not accepted; "
-                        "send one of: %(types)s.",
-                        file=upload.filename,
-                        types=", ".join(sorted(allowed)),
-                    )
-                )
-            elif len(content) > limit:
-                errors.append(
-                    request.env._(
-                        "%(file)s is larger than %(size)s MB.",
-                        file=upload.filename,
-                        size=company.cs_portal_max_attachment_mb,
-                    )
-                )
+            refusal = company._cs_portal_upload_refusal(upload.filename, len(content))
+            if refusal:
+                errors.append(refusal)
             else:
                 files.append((upload.filename, content))
         return files, errors

@@ -1,3 +1,5 @@
+import os
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -487,3 +489,23 @@ class ResCompany(models.Model):
             for ext in (self.cs_portal_allowed_extensions or "").split(",")
             if ext.strip()
         }
+
+    def _cs_portal_upload_refusal(self, filename, size):
+        """Why a customer's file of ``size`` bytes is refused, or False."""
+        self.ensure_one()
+        allowed = self._cs_portal_extensions()
+        extension = os.path.splitext(filename or "")[1].lstrip(".").lower()
+        if extension not in allowed:
+            return self.env._(
+                "%(file)s: files of this type are not accepted; send one of: "
+                "%(types)s.",
+                file=filename,
+                types=", ".join(sorted(allowed)),
+            )
+        if size > self.cs_portal_max_attachment_mb * 1024 * 1024:
+            return self.env._(
+                "%(file)s is larger than %(size)s MB.",
+                file=filename,
+                size=self.cs_portal_max_attachment_mb,
+            )
+        return False

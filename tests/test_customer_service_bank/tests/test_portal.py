@@ -251,6 +251,49 @@ class TestPortalPages(CsPortalCommon, HttpCase):
         response = self._page(self.mine)
         self.assertIn("proof.pdf", response.text)
 
+    def test_chatter_upload_follows_the_portal_limits(self):
+        """The chatter's uploads refuse what the New Complaint form refuses,
+        with the reason the composer shows."""
+        self.company_a.write(
+            {"cs_portal_max_attachment_mb": 1, "cs_portal_allowed_extensions": "pdf"}
+        )
+        self.authenticate(self.customer_portal.login, self.customer_portal.login)
+        csrf = CSRF.search(self.url_open("/my/complaints/new").text).group(1)
+        Attachment = self.env["ir.attachment"].sudo()
+        before = Attachment.search_count([])
+        cases = {
+            "over the limit": ("big.pdf", b"x" * (1024 * 1024 + 1), "larger than 1"),
+            "bad type": ("virus.exe", b"MZ", "not accepted"),
+        }
+        for case, (name, content, error) in cases.items():
+            with self.subTest(case=case):
+                response = self.url_open(
+                    "/mail/attachment/upload",
+                    data={
+                        "csrf_token": csrf,
+                        "thread_id": self.mine.id,
+                        "thread_model": "cs.complaint",
+                        "is_pending": "true",
+                    },
+                    files={"ufile": (name, content, "application/octet-stream")},
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(error, response.json()["error"])
+                self.assertEqual(Attachment.search_count([]), before)
+        response = self.url_open(
+            "/mail/attachment/upload",
+            data={
+                "csrf_token": csrf,
+                "thread_id": self.mine.id,
+                "thread_model": "cs.complaint",
+                "is_pending": "true",
+            },
+            files={"ufile": ("small.pdf", b"%PDF-1.4", "application/pdf")},
+        )
+        self.assertEqual(
+            response.json()["data"]["ir.attachment"][0]["name"], "small.pdf"
+        )
+
     def test_handler_hidden_on_page(self):
         self.company_a.cs_portal_hide_handler = True
         response = self._page(self.mine, self.mine._portal_ensure_token())
