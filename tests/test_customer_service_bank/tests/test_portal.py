@@ -251,6 +251,19 @@ class TestPortalPages(CsPortalCommon, HttpCase):
         response = self._page(self.mine)
         self.assertIn("proof.pdf", response.text)
 
+    def _upload(self, csrf, name, content):
+        """A file uploaded as the portal chatter's composer uploads it."""
+        return self.url_open(
+            "/mail/attachment/upload",
+            data={
+                "csrf_token": csrf,
+                "thread_id": self.mine.id,
+                "thread_model": "cs.complaint",
+                "is_pending": "true",
+            },
+            files={"ufile": (name, content, "application/octet-stream")},
+        )
+
     def test_chatter_upload_follows_the_portal_limits(self):
         """The chatter's uploads refuse what the New Complaint form refuses,
         with the reason the composer shows."""
@@ -267,29 +280,11 @@ class TestPortalPages(CsPortalCommon, HttpCase):
         }
         for case, (name, content, error) in cases.items():
             with self.subTest(case=case):
-                response = self.url_open(
-                    "/mail/attachment/upload",
-                    data={
-                        "csrf_token": csrf,
-                        "thread_id": self.mine.id,
-                        "thread_model": "cs.complaint",
-                        "is_pending": "true",
-                    },
-                    files={"ufile": (name, content, "application/octet-stream")},
-                )
+                response = self._upload(csrf, name, content)
                 self.assertEqual(response.status_code, 200)
                 self.assertIn(error, response.json()["error"])
                 self.assertEqual(Attachment.search_count([]), before)
-        response = self.url_open(
-            "/mail/attachment/upload",
-            data={
-                "csrf_token": csrf,
-                "thread_id": self.mine.id,
-                "thread_model": "cs.complaint",
-                "is_pending": "true",
-            },
-            files={"ufile": ("small.pdf", b"%PDF-1.4", "application/pdf")},
-        )
+        response = self._upload(csrf, "small.pdf", b"%PDF-1.4")
         self.assertEqual(
             response.json()["data"]["ir.attachment"][0]["name"], "small.pdf"
         )
