@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from .constants import CHANNELS, OUTCOMES, PRIORITIES
 from .cs_complaint_stage import DONE_KINDS
+from .ir_qweb import QwebBatchCache
 
 DIGEST_TEMPLATES = {
     "assigned": "customer_service_bank.mail_template_cs_digest_assigned",
@@ -654,7 +655,9 @@ class CsComplaint(models.Model):
         on its own, and only on tracked writes, while an import creates
         thousands of complaints that must all be acknowledged at once.
         """
-        template.send_mail_batch(self.ids)
+        template.with_context(cs_qweb_batch_cache=QwebBatchCache()).send_mail_batch(
+            self.ids
+        )
 
     def _mail_digests(self, kind, user_field):
         """Notify each user in ``user_field`` once of all their complaints.

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from .ir_qweb import QwebBatchCache
+
 ACK_BATCH_SIZE = 200
 
 
@@ -40,11 +42,15 @@ class CsComplaintAcknowledgement(models.AbstractModel):
     @api.model
     def _batch_process(self, complaints):
         groups = complaints.grouped(lambda c: (c.queued_template_id, c.create_uid))
+        # each template's body compiled once per language, not per mail
+        qweb_cache = QwebBatchCache()
         for (template, user), queued in groups.items():
             # as the complaints' creator, as if logged and rendered at the
             # creation: the same author, language and ``user`` in the template
             self._log_creation_notes(queued, user)
-            template.with_user(user).sudo().send_mail_batch(queued.ids)
+            template.with_user(user).sudo().with_context(
+                cs_qweb_batch_cache=qweb_cache
+            ).send_mail_batch(queued.ids)
         self._dequeue(complaints)
         return complaints
 

@@ -116,6 +116,39 @@ class TestComplaintAcknowledgement(CsCommon):
         name = self.env["ir.model"].with_context(lang="zh_CN")._get("cs.complaint").name
         self.assertIn(name, note.body)
 
+    def test_batch_renders_each_mail_for_its_customer_and_language(self):
+        """The job compiles a template once per language for the batch:
+        each mail still has its own customer, reference and language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.customer2.lang = "zh_CN"
+        self.ack_template.with_context(lang="zh_CN").body_html = (
+            '<p>尊敬的 <t t-out="object.partner_id.name"/>：'
+            '<t t-out="object.name"/></p>'
+        )
+        with freeze_time(CREATED):
+            first = self.create_complaint()
+            second = self.create_complaint(partner_id=self.customer2.id)
+        self.mail_queued_acknowledgements()
+        for complaint, customer in ((first, self.customer), (second, self.customer2)):
+            with self.subTest(customer=customer.name):
+                mail = self.env["mail.mail"].search(
+                    [
+                        ("model", "=", "cs.complaint"),
+                        ("res_id", "=", complaint.id),
+                        ("recipient_ids", "in", customer.ids),
+                    ]
+                )
+                self.assertEqual(len(mail), 1)
+                self.assertIn(customer.name, mail.body_html)
+                self.assertIn(complaint.name, mail.body_html)
+        english = self._acks(first)
+        chinese = self.env["mail.mail"].search(
+            [("model", "=", "cs.complaint"), ("res_id", "=", second.id)]
+        )
+        self.assertIn("Dear", english.body_html)
+        self.assertIn("尊敬的 Customer Two", chinese.body_html)
+        self.assertNotIn("Dear", chinese.body_html)
+
     def test_complaint_without_mail_gets_its_note_at_once(self):
         with freeze_time(CREATED):
             complaint = self.create_complaint(stage_id=self.stage_in_progress.id)
