@@ -182,6 +182,8 @@ class CsComplaintAction(models.Model):
         self._check_workflow_write(vals.keys())
         if "answer" in vals:
             self._check_answer_editable()
+        if vals.get("date_deadline"):
+            self._check_due_date_derived(fields.Date.to_date(vals["date_deadline"]))
         result = super().write(vals)
         if "complaint_id" in vals:
             self.complaint_id.check_access("write")
@@ -387,6 +389,24 @@ class CsComplaintAction(models.Model):
                     "escalated, with their buttons and scheduled action only."
                 )
             )
+
+    def _check_due_date_derived(self, due):
+        """Department work keeps the date derived from the deadline: the
+        department it is owed by would otherwise put off its escalation."""
+        for action in self.filtered(lambda action: not action.is_done):
+            derived = self._department_due_date(
+                action.complaint_id, action.department_id
+            )
+            if derived and derived != due:
+                raise UserError(
+                    _(
+                        "The due date of %(action)s follows the complaint's "
+                        "deadline: %(date)s. Request an extension of the "
+                        "deadline to move it.",
+                        action=action.name,
+                        date=fields.Date.to_string(derived),
+                    )
+                )
 
     def _check_answer_editable(self):
         for action in self:

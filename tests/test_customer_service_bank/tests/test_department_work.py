@@ -207,6 +207,20 @@ class TestDepartmentDueDate(DepartmentCommon):
             self.assertEqual(form.date_deadline, DUE)
         self.assertEqual(form.record.date_deadline, DUE)
 
+    def test_derived_date_not_moved_by_hand(self):
+        action = self.new_action()
+        for user in (self.head_cards, self.cards_clerk, self.agent_a):
+            with (
+                self.subTest(user=user.login),
+                self.assertRaisesRolledBack(UserError, "follows the complaint's"),
+            ):
+                action.with_user(user).date_deadline = date(2026, 11, 30)
+        action.date_deadline = DUE
+        # a department change derives it again
+        action.department_id = self.dept_cs
+        action.date_deadline = date(2026, 11, 30)
+        self.assertEqual(action.date_deadline, date(2026, 11, 30))
+
     def test_own_department_and_no_department_keep_the_typed_date(self):
         for department in (self.dept_cs, self.env["hr.department"]):
             with self.subTest(department=department.name):
@@ -259,6 +273,12 @@ class TestDepartmentReview(DepartmentCommon):
         self.assertEqual(review.summary, f"Review the answer: {action.name}")
         self.assertTrue(self.notes(self.complaint, "charged twice by a batch rerun"))
         self.assertEqual(self.complaint.answer_to_review_count, 1)
+        self.assertEqual(
+            self.env["cs.complaint.action"].search(
+                self.complaint.action_view_answers_to_review()["domain"]
+            ),
+            action,
+        )
 
         action.with_user(self.agent_a).action_accept_answer()
         self.assertEqual(action.review_state, "accepted")
