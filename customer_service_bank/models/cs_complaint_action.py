@@ -187,7 +187,14 @@ class CsComplaintAction(models.Model):
         result = super().write(vals)
         if "complaint_id" in vals:
             self.complaint_id.check_access("write")
-        if {"user_id", "date_deadline", "name"} & vals.keys():
+        # a new department or complaint may derive another due date
+        if {
+            "user_id",
+            "date_deadline",
+            "name",
+            "department_id",
+            "complaint_id",
+        } & vals.keys():
             self.filtered(lambda action: not action.is_done)._schedule_activities()
         return result
 

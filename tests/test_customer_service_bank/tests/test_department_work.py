@@ -216,10 +216,21 @@ class TestDepartmentDueDate(DepartmentCommon):
             ):
                 action.with_user(user).date_deadline = date(2026, 11, 30)
         action.date_deadline = DUE
-        # a department change derives it again
+        # handed to the team's own department: the date is typed again
         action.department_id = self.dept_cs
         action.date_deadline = date(2026, 11, 30)
         self.assertEqual(action.date_deadline, date(2026, 11, 30))
+
+    def test_department_change_derives_the_date_and_moves_the_activity(self):
+        action = self.new_action(
+            department_id=self.dept_cs.id, date_deadline=date(2026, 11, 30)
+        )
+        action.department_id = self.dept_cards
+        self.assertEqual(action.date_deadline, DUE)
+        self.assertEqual(action.review_state, "pending")
+        self.assertEqual(
+            self.activities(self.complaint, self.cards_clerk).date_deadline, DUE
+        )
 
     def test_own_department_and_no_department_keep_the_typed_date(self):
         for department in (self.dept_cs, self.env["hr.department"]):
