@@ -129,5 +129,6 @@
         "demo/cs_appraisal_demo.xml",
         "demo/cs_channels_demo.xml",
         "demo/cs_portal_demo.xml",
+        "demo/cs_department_work_demo.xml",
     ],
 }

@@ -21,6 +21,7 @@ from . import cs_sla_policy_extension
 from . import cs_sla_policy
 from . import cs_complaint_stage_log
 from . import cs_complaint_action
+from . import cs_complaint_action_escalation
 from . import cs_complaint_extension
 from . import cs_deadline_mixin
 from . import cs_complaint
@@ -86,6 +87,7 @@ from . import cs_complaint_mail
 from . import res_users_apikeys
 from . import cs_complaint_api
 from . import cs_complaint_portal
+from . import cs_complaint_department
 from . import cs_complaint_category_portal
 from . import cs_sla_policy_portal
 from . import ir_qweb

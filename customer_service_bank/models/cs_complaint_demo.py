@@ -89,3 +89,28 @@ class CsComplaintDemo(models.Model):
                     else False,
                 }
             )
+
+    @api.model
+    def _demo_department_answers(self, answers):
+        """Demo data only: departments answer their actions and handlers review.
+
+        ``answers`` lists (action id, answer, outcome) with outcome
+        "to_review", "accepted", or "sent_back" followed by the reason and
+        the department's second answer, left for review. Each step runs as
+        the action's owner or the complaint's handler, as in real life.
+        """
+        Action = self.env["cs.complaint.action"]
+        for action_id, answer, outcome, *sent_back in answers:
+            action = Action.browse(action_id)
+            owner = action.with_user(action.user_id)
+            handler = action.with_user(action.complaint_id.user_id)
+            owner.answer = answer
+            owner.action_submit_answer()
+            if outcome == "accepted":
+                handler.action_accept_answer()
+            elif outcome == "sent_back":
+                reason, second_answer = sent_back
+                handler.review_note = reason
+                handler.action_send_back()
+                owner.answer = second_answer
+                owner.action_submit_answer()

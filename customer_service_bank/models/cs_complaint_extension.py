@@ -83,6 +83,8 @@ class CsComplaintExtension(models.Model):
 
     def action_approve(self):
         self._decide("approved")
+        # department work is due before the deadline just moved
+        self.complaint_id._sync_department_activities()
         for request in self:
             complaint = request.complaint_id
             complaint._message_log(

@@ -15,6 +15,7 @@ PORTAL_HIDDEN_FIELDS = frozenset(
         "root_cause_analysis",
         "action_ids",
         "open_action_count",
+        "answer_to_review_count",
         "stage_log_ids",
         "repeat_of_id",
         "is_repeat",

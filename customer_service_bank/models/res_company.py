@@ -83,6 +83,13 @@ class ResCompany(models.Model):
         help="Hours a deadline may stay breached before the team's manager is "
         "notified.",
     )
+    cs_department_buffer_days = fields.Integer(
+        string="Department Answer Buffer (working days)",
+        default=3,
+        help="An action for another department is due this many working days "
+        "of the team's calendar before the complaint's regulatory deadline, "
+        "leaving the handler time to review the answer and reply.",
+    )
     cs_key_customer_percent = fields.Float(
         string="Key Customers (%)",
         default=10.0,
@@ -342,6 +349,11 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     _("The care effect window must be at least one day.")
                 )
+
+    @api.constrains("cs_department_buffer_days")
+    def _check_cs_department_buffer_days(self):
+        if any(company.cs_department_buffer_days < 0 for company in self):
+            raise ValidationError(_("The department answer buffer cannot be negative."))
 
     @api.constrains(
         "cs_training_qa_threshold",

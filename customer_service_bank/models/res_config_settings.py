@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
     cs_manager_escalation_hours = fields.Integer(
         related="company_id.cs_manager_escalation_hours", readonly=False
     )
+    cs_department_buffer_days = fields.Integer(
+        related="company_id.cs_department_buffer_days", readonly=False
+    )
     cs_key_customer_percent = fields.Float(
         related="company_id.cs_key_customer_percent", readonly=False
     )

@@ -66,6 +66,27 @@ class WorkingDays:
             env._("The calendar %(name)s has no working day.", name=self.calendar.name)
         )
 
+    def previous_working(self, day):
+        for _offset in range(_MAX_SCAN_DAYS):
+            if self.is_working(day):
+                return day
+            day -= timedelta(days=1)
+        env = self.calendar.env
+        raise UserError(
+            env._("The calendar %(name)s has no working day.", name=self.calendar.name)
+        )
+
+    def working_days_before(self, day, count):
+        """The working day ``count`` working days before ``day``.
+
+        With ``count`` 0, ``day`` itself, or the working day before it when
+        ``day`` does not work.
+        """
+        day = self.previous_working(day)
+        for _step in range(count):
+            day = self.previous_working(day - timedelta(days=1))
+        return day
+
     def add_working_days(self, day, count):
         for _step in range(count):
             day = self.next_working(day + timedelta(days=1))
