@@ -91,6 +91,15 @@ class CsComplaintDepartment(models.Model):
             self._check_no_answer_to_review()
         return super().message_post(**kwargs)
 
+    def action_view_answers_to_review(self):
+        self.ensure_one()
+        action = self.action_view_actions()
+        action["domain"] = [
+            ("complaint_id", "=", self.id),
+            ("review_state", "=", "to_review"),
+        ]
+        return action
+
     # ------------------------------------------------------------------
     # business methods
     # ------------------------------------------------------------------
@@ -142,12 +151,3 @@ class CsComplaintDepartment(models.Model):
     def _sync_department_activities(self):
         """Department due dates follow the deadline: so do their activities."""
         self.action_ids.filtered("is_department_work")._sync_activity_dates()
-
-    def action_view_answers_to_review(self):
-        self.ensure_one()
-        action = self.action_view_actions()
-        action["domain"] = [
-            ("complaint_id", "=", self.id),
-            ("review_state", "=", "to_review"),
-        ]
-        return action
