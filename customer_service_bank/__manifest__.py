@@ -14,6 +14,7 @@
         "mail",
         "resource",
         "hr",
+        "hr_holidays",
         "base_setup",
         "portal",
         "rating",
@@ -129,5 +130,6 @@
         "demo/cs_appraisal_demo.xml",
         "demo/cs_channels_demo.xml",
         "demo/cs_portal_demo.xml",
+        "demo/cs_assignment_demo.xml",
     ],
 }
