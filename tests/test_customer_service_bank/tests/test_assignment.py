@@ -47,6 +47,8 @@ class TestAssignment(CsCommon):
         )
         # the turn follows the members' order
         cls.first, cls.second = cls.team_a.member_ids
+        # the demo teams assign automatically too: only team A does here
+        cls.env["cs.team"].search([]).assignment_method = "manual"
         cls.team_a.assignment_method = "least_open"
 
     def create_at(self, moment, count=1, **values):
