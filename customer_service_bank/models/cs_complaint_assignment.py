@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from .cs_complaint_stage import OPEN_KINDS
@@ -119,13 +119,17 @@ class CsComplaintAssignment(models.Model):
         by_user = defaultdict(list)
         for complaint_id, user_id in plan.items():
             by_user[user_id].append(complaint_id)
-        # the note below says who and why: a tracking message would repeat it
-        quiet = waiting.with_context(
-            mail_notrack=True, mail_auto_subscribe_no_notify=True
-        )
+        # the note below says who and why: a tracking message would repeat
+        # it; the handlers are subscribed below, for all at once
+        quiet = waiting.with_context(tracking_disable=True)
+        # what the writes check of the handlers, read for all at once
+        handlers = quiet.env["res.users"].browse(by_user)
+        handlers.mapped("company_ids")
+        handlers.partner_id.mapped("name")
         for user_id, complaint_ids in by_user.items():
             quiet.browse(complaint_ids).write({"user_id": user_id})
         assigned = waiting.browse(list(plan))
+        assigned._cs_subscribe_handlers()
         methods = dict(
             self.env["cs.team"]
             ._fields["assignment_method"]
@@ -145,3 +149,31 @@ class CsComplaintAssignment(models.Model):
         )
         assigned._mail_digests("assigned", "user_id")
         return self.browse(assigned.ids)
+
+    def _cs_subscribe_handlers(self):
+        """Make each complaint's handler a follower with the default
+        subtypes, as assigning by hand does, in one search and one create
+        rather than a subscription per handler."""
+        Followers = self.env["mail.followers"].sudo()
+        wanted = {(complaint.id, complaint.user_id.partner_id.id) for complaint in self}
+        existing = Followers.search_fetch(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("partner_id", "in", list({partner for _id, partner in wanted})),
+            ],
+            ["res_id", "partner_id"],
+        )
+        wanted -= {(follower.res_id, follower.partner_id.id) for follower in existing}
+        subtypes = self.env["mail.message.subtype"].default_subtypes(self._name)[0]
+        Followers.create(
+            [
+                {
+                    "res_model": self._name,
+                    "res_id": res_id,
+                    "partner_id": partner_id,
+                    "subtype_ids": [Command.set(subtypes.ids)],
+                }
+                for res_id, partner_id in sorted(wanted)
+            ]
+        )

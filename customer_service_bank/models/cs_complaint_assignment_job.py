@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from .cs_complaint_stage import OPEN_KINDS
 
-ASSIGNMENT_BATCH_SIZE = 500
+ASSIGNMENT_BATCH_SIZE = 2000
 
 
 class CsComplaintAssignmentJob(models.AbstractModel):

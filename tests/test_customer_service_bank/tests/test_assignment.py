@@ -346,9 +346,9 @@ class TestAssignmentQueries(CsCommon):
         complaints = self._waiting(count)
         self.env.invalidate_all()
         # lock, members' employees, attendances, time off, the grouped count,
-        # the customers' users; per handler: the write, its followers, its
-        # notification; then the batch of chatter notes
-        with freeze_time(WORKING), self.assertQueryCount(__system__=66):
+        # one write per handler, the followers and the chatter notes in one
+        # create each, one notification per handler
+        with freeze_time(WORKING), self.assertQueryCount(__system__=35):
             assigned = complaints._cs_assign_automatically()
             self.env.flush_all()
         self.assertEqual(len(assigned), count)
