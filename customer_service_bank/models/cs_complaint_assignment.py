@@ -122,10 +122,8 @@ class CsComplaintAssignment(models.Model):
         # the note below says who and why: a tracking message would repeat
         # it; the handlers are subscribed below, for all at once
         quiet = waiting.with_context(tracking_disable=True)
-        # what the writes check of the handlers, read for all at once
-        handlers = quiet.env["res.users"].browse(by_user)
-        handlers.mapped("company_ids")
-        handlers.partner_id.mapped("name")
+        # the handlers' companies, which each write checks, read at once
+        quiet.env["res.users"].browse(by_user).mapped("company_ids")
         for user_id, complaint_ids in by_user.items():
             quiet.browse(complaint_ids).write({"user_id": user_id})
         assigned = waiting.browse(list(plan))
