@@ -14,6 +14,7 @@
         "mail",
         "resource",
         "hr",
+        "hr_holidays",
         "base_setup",
         "portal",
         "rating",
@@ -130,5 +131,6 @@
         "demo/cs_channels_demo.xml",
         "demo/cs_portal_demo.xml",
         "demo/cs_department_work_demo.xml",
+        "demo/cs_assignment_demo.xml",
     ],
 }

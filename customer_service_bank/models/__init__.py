@@ -91,3 +91,6 @@ from . import cs_complaint_department
 from . import cs_complaint_category_portal
 from . import cs_sla_policy_portal
 from . import ir_qweb
+from . import cs_team_assignment
+from . import cs_complaint_assignment
+from . import cs_complaint_assignment_job

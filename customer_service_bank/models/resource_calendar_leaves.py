@@ -21,3 +21,14 @@ class ResourceCalendarLeaves(models.Model):
         if not all(self.mapped("resource_id")):
             self.env.registry.clear_cache()
         return super().unlink()
+
+    def _prepare_public_holidays_values(self, vals_list):
+        """Keep public holidays as given, in UTC.
+
+        hr_holidays shifts a new public holiday from the user's time zone to
+        its calendar's, reading the UTC values as the user's wall clock. The
+        holidays this addon ships and generates are already each calendar's
+        local midnight to 23:59:59, in UTC, as the form sends them: shifted,
+        every holiday would move by the difference of the time zones.
+        """
+        return vals_list
