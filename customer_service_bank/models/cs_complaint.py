@@ -671,7 +671,10 @@ class CsComplaint(models.Model):
         """
         if not self:
             return
-        template = self.env.ref(DIGEST_TEMPLATES[kind])
+        # the body compiled once per language, not once per user
+        template = self.env.ref(DIGEST_TEMPLATES[kind]).with_context(
+            cs_qweb_batch_cache=QwebBatchCache()
+        )
         mails = []
         for user, complaints in self.grouped(user_field).items():
             context = {"complaints": complaints.with_context(lang=user.lang)}
