@@ -22,6 +22,7 @@
         "calendar",
         "survey",
         "hr_skills_survey",
+        "im_livechat",
     ],
     "external_dependencies": {"python": ["holidays"]},
     "data": [
@@ -96,6 +97,8 @@
         "views/res_config_settings_api_views.xml",
         "views/cs_complaint_portal_views.xml",
         "views/cs_complaint_portal_templates.xml",
+        "views/cs_complaint_livechat_views.xml",
+        "views/im_livechat_channel_views.xml",
         "report/cs_complaint_stage_report_views.xml",
         "report/cs_complaint_report_views.xml",
         "report/cs_complaint_pareto_report_views.xml",
@@ -129,5 +132,11 @@
         "demo/cs_appraisal_demo.xml",
         "demo/cs_channels_demo.xml",
         "demo/cs_portal_demo.xml",
+        "demo/cs_livechat_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "customer_service_bank/static/src/core/*.js",
+        ],
+    },
 }

@@ -88,3 +88,7 @@ from . import cs_complaint_api
 from . import cs_complaint_portal
 from . import cs_complaint_category_portal
 from . import cs_sla_policy_portal
+from . import cs_complaint_livechat
+from . import im_livechat_channel
+from . import chatbot_script_step
+from . import discuss_channel

@@ -47,3 +47,4 @@ from . import test_api_intake
 from . import test_complaint_acknowledgement
 from . import test_portal
 from . import test_intake_load
+from . import test_livechat
