@@ -14,5 +14,7 @@ class CsComplaintLivechat(models.Model):
         copy=False,
         index="btree_not_null",
         ondelete="set null",
+        # the bank's link: not for the customer's portal
+        groups="base.group_user",
         help="The live chat conversation this complaint was registered from.",
     )

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import (
     Form,
     HttpCase,
@@ -159,7 +159,15 @@ class TestLivechatComplaint(LivechatCommon):
             ("visitor", "My loan statement is wrong."), visitor=portal_partner
         )
         chat.with_user(self.agent_a).execute_command_complaint(body="/complaint")
-        self.assertEqual(self.chat_complaint(chat).partner_id, portal_partner)
+        complaint = self.chat_complaint(chat)
+        self.assertEqual(complaint.partner_id, portal_partner)
+
+        # the customer sees the complaint in the portal, not the bank's link
+        self.assertEqual(
+            complaint.with_user(self.portal).read(["name"])[0]["name"], complaint.name
+        )
+        with self.assertRaises(AccessError):
+            complaint.with_user(self.portal).read(["chat_channel_id"])
 
     def test_bad_inputs(self):
         empty = self.start_chat(("operator", "Hello, how can I help?"))
@@ -176,6 +184,8 @@ class TestLivechatComplaint(LivechatCommon):
         chat = self.start_chat(("visitor", "Fees again: one@example.com"))
         with self.assertRaisesRegex(UserError, "Only customer service agents"):
             chat.with_user(self.employee).execute_command_complaint(body="/complaint")
+        with self.assertRaisesRegex(UserError, "Only customer service agents"):
+            chat.with_user(self.employee).action_cs_create_complaint()
         chat.with_user(self.agent_a).execute_command_complaint(body="/complaint")
         complaint = self.chat_complaint(chat)
         with self.assertRaisesRegex(UserError, f"already complaint {complaint.name}"):
