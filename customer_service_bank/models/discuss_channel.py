@@ -65,7 +65,8 @@ class DiscussChannel(models.Model):
         created as superuser, the visitor having no rights on complaints.
 
         :raise UserError: not a live chat, already a complaint, no message
-            of the customer, or no way to know or reach the customer.
+            of the customer, or no way to know or reach the customer; in
+            words for the visitor when the chatbot asks.
         """
         self.ensure_one()
         if self.channel_type != "livechat":
@@ -83,6 +84,12 @@ class DiscussChannel(models.Model):
         if existing:
             raise UserError(
                 self.env._(
+                    "Your complaint is already registered under the reference "
+                    "%(reference)s.",
+                    reference=existing.name,
+                )
+                if chatbot_script
+                else self.env._(
                     "This chat is already complaint %(reference)s.",
                     reference=existing.name,
                 )
@@ -90,14 +97,16 @@ class DiscussChannel(models.Model):
         words = self._cs_customer_words()
         if not words:
             raise UserError(
-                self.env._(
+                self.env._("Please describe your complaint first.")
+                if chatbot_script
+                else self.env._(
                     "The customer has written nothing in this chat: there is no "
                     "complaint to register."
                 )
             )
         team = self.sudo().livechat_channel_id.cs_team_id
         company = team.company_id or self.env.company
-        partner = self._cs_chat_customer(company)
+        partner = self._cs_chat_customer(company, chatbot_script)
         vals = {
             "subject": subject or shorten(words[0], SUBJECT_LENGTH, placeholder="..."),
             "partner_id": partner.id,
@@ -137,7 +146,7 @@ class DiscussChannel(models.Model):
         )
         return complaint
 
-    def _cs_chat_customer(self, company):
+    def _cs_chat_customer(self, company, chatbot_script=None):
         """The customer of this chat (see ``_cs_create_complaint``)."""
         members = self.with_context(active_test=False).channel_partner_ids
         customers = (
@@ -167,6 +176,11 @@ class DiscussChannel(models.Model):
         if not email and not phone:
             raise UserError(
                 self.env._(
+                    "Sorry, I cannot register your complaint without an email "
+                    "address or a phone number to reach you."
+                )
+                if chatbot_script
+                else self.env._(
                     "The customer has left no email address or phone number in "
                     "this chat: ask for one before registering the complaint."
                 )

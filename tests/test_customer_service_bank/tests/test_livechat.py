@@ -364,6 +364,13 @@ class TestLivechatChatbot(LivechatCommon, HttpCase):
         self.assertIn("Your complaint?", transcript.raw.decode())
         self.assertIn("swallowed by the ATM", transcript.raw.decode())
 
+        # the script run again (restarted) registers nothing twice
+        again = self.step_complaint._process_step(chat)
+        self.assertIn(
+            f"already registered under the reference {complaint.name}", again.body
+        )
+        self.assertEqual(self.chat_complaint(chat), complaint)
+
     def test_chatbot_finds_known_customer(self):
         chat = self.start_bot_chat()
         self.answer(chat, "Wrong interest on my deposit.")
@@ -378,7 +385,7 @@ class TestLivechatChatbot(LivechatCommon, HttpCase):
         # leaves the phone blank
         chat.chatbot_current_step_id = self.step_phone
         reply = self.answer(chat, " ")
-        self.assertIn("no email address or phone number", reply.body)
+        self.assertIn("without an email address or a phone number", reply.body)
         self.assertFalse(self.chat_complaint(chat))
 
     def test_script_needs_contact_and_description(self):
