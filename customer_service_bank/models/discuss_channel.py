@@ -62,7 +62,7 @@ class DiscussChannel(models.Model):
         of the email or phone number left in it, found or created. The
         customer's words make the description; the whole transcript is
         attached. Run by the chatbot (``chatbot_script``) the complaint is
-        created as superuser, the visitor having no rights on complaints.
+        created with sudo, the visitor having no rights on complaints.
 
         :raise UserError: not a live chat, already a complaint, no message
             of the customer, or no way to know or reach the customer; in
@@ -112,9 +112,7 @@ class DiscussChannel(models.Model):
             "partner_id": partner.id,
             "company_id": company.id,
             "channel": "live_chat",
-            "description": Markup("").join(
-                Markup("<p>%s</p>") % plaintext2html(text) for text in words
-            ),
+            "description": Markup("").join(plaintext2html(text) for text in words),
             "chat_channel_id": self.id,
         }
         if team:

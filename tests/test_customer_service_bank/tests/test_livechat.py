@@ -108,6 +108,7 @@ class TestLivechatComplaint(LivechatCommon):
         self.assertFalse(complaint.user_id, "routed as any new complaint")
         self.assertIn("charged twice for one hotel night", complaint.description)
         self.assertNotIn("Sorry about that", complaint.description)
+        self.assertEqual(complaint.description.count("<p>"), 2, "a paragraph a message")
         self.assertIn(self.customer, complaint.message_partner_ids)
 
         transcript = self.env["ir.attachment"].search(
