@@ -23,6 +23,7 @@
         "calendar",
         "survey",
         "hr_skills_survey",
+        "im_livechat",
     ],
     "external_dependencies": {"python": ["holidays"]},
     "data": [
@@ -97,6 +98,8 @@
         "views/res_config_settings_api_views.xml",
         "views/cs_complaint_portal_views.xml",
         "views/cs_complaint_portal_templates.xml",
+        "views/cs_complaint_livechat_views.xml",
+        "views/im_livechat_channel_views.xml",
         "report/cs_complaint_stage_report_views.xml",
         "report/cs_complaint_report_views.xml",
         "report/cs_complaint_pareto_report_views.xml",
@@ -131,6 +134,12 @@
         "demo/cs_channels_demo.xml",
         "demo/cs_portal_demo.xml",
         "demo/cs_department_work_demo.xml",
+        "demo/cs_livechat_demo.xml",
         "demo/cs_assignment_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "customer_service_bank/static/src/core/*.js",
+        ],
+    },
 }

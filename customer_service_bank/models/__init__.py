@@ -94,3 +94,7 @@ from . import ir_qweb
 from . import cs_team_assignment
 from . import cs_complaint_assignment
 from . import cs_complaint_assignment_job
+from . import cs_complaint_livechat
+from . import im_livechat_channel
+from . import chatbot_script_step
+from . import discuss_channel

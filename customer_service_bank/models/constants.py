@@ -10,6 +10,7 @@ CHANNELS = [
     ("regulator", "Regulator Referral"),
     ("social_media", "Social Media"),
     ("portal", "Customer Portal"),
+    ("live_chat", "Live Chat"),
 ]
 # Why the bank contacts a customer, and how: see res.partner's contact policy
 CONTACT_PURPOSES = [

@@ -49,3 +49,4 @@ from . import test_portal
 from . import test_intake_load
 from . import test_department_work
 from . import test_assignment
+from . import test_livechat
