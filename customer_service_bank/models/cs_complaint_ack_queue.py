@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 ACK_CRON = "customer_service_bank.ir_cron_cs_complaint_acknowledgements"
 
@@ -66,37 +65,6 @@ class CsComplaintAckQueue(models.Model):
         precommit = self.env.cr.precommit
         if not precommit.data.get("cs_acknowledgements_triggered"):
             precommit.data["cs_acknowledgements_triggered"] = True
-            precommit.add(self._trigger_acknowledgement_job)
-
-    @api.model
-    def _trigger_acknowledgement_job(self):
-        """Trigger the job unless a trigger of it is already pending.
-
-        Intake commits one complaint at a time: ``ir.cron._trigger()`` would
-        add a trigger row, through the ORM, and a wake-up of the cron
-        workers for each, where one pending trigger already makes the job
-        run and take every queued complaint. One INSERT that adds the row
-        only when none is pending; the scheduled run every minute catches
-        what a job already running missed.
-        """
-        # the cached id, not env.ref(), which checks that the cron exists
-        cron = self.env["ir.cron"].browse(
-            self.env["ir.model.data"]._xmlid_to_res_id(ACK_CRON)
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid,
-                                             create_date, write_uid, write_date)
-                SELECT %(cron)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                 WHERE NOT EXISTS (SELECT 1
-                                     FROM ir_cron_trigger
-                                    WHERE cron_id = %(cron)s AND call_at <= %(now)s)
-                """,
-                cron=cron.id,
-                now=fields.Datetime.now(),
-                uid=self.env.uid,
-            )
-        )
-        if self.env.cr.rowcount:
-            self.env.cr.postcommit.add(cron._notifydb)
+            # the cached id, not env.ref(), which checks that the cron exists
+            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(ACK_CRON)
+            precommit.add(self.env["ir.cron"].sudo().browse(cron_id)._trigger)

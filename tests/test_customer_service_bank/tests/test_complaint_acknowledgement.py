@@ -46,7 +46,6 @@ class TestComplaintAcknowledgement(CsCommon):
         )
 
     def test_create_queues_and_the_job_mails_once(self):
-        self._triggers().unlink()
         with freeze_time(CREATED):
             first = self.create_complaint()
             second = self.create_complaint(subject="Card blocked abroad")
@@ -56,15 +55,16 @@ class TestComplaintAcknowledgement(CsCommon):
         self.assertFalse(self._acks(complaints))
         # the creation notes come with the acknowledgements
         self.assertFalse(self._creation_notes(complaints))
-        # the commit triggers the job, once for the whole transaction
+        # the commit triggers the job, once for the whole transaction (a
+        # pending trigger may be consumed by a run that started before it)
+        triggers = self._triggers()
         self.env.cr.flush()
-        trigger = self._triggers()
-        self.assertEqual(len(trigger), 1)
+        self.assertEqual(len(self._triggers() - triggers), 1)
         self.assertEqual(self.Job._batch_remaining(), 2)
-        # a trigger is pending: the next commits add none
         third = self.create_complaint(subject="Statement missing")
+        triggers = self._triggers()
         self.env.cr.flush()
-        self.assertEqual(self._triggers(), trigger)
+        self.assertEqual(len(self._triggers() - triggers), 1)
         complaints |= third
 
         self.mail_queued_acknowledgements()
@@ -157,7 +157,6 @@ class TestComplaintAcknowledgement(CsCommon):
         self.assertEqual(len(self._creation_notes(complaint)), 1)
 
     def test_batch_create_triggers_once(self):
-        self._triggers().unlink()
         triggers = self._triggers()
         with freeze_time(CREATED):
             complaints = self.env["cs.complaint"].create(
