@@ -4,7 +4,7 @@ Usage::
 
     python3 bench/bench_assignment.py -c ODOO_CONF -d DB \\
         [--complaints 10000] [--agents 200] [--sizes 100,1000,10000] \\
-        [--batch 500] [--profile]
+        [--batch 2000] [--profile]
 
 ``DB`` must have ``customer_service_bank`` installed; use a scratch database.
 Everything runs in ONE transaction rolled back at the end, each measurement
