@@ -1,7 +1,7 @@
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import TransactionCase, freeze_time, new_test_user
 
 # 调休 of the shipped 2026 mainland China calendar: weekend days worked
@@ -166,6 +166,23 @@ class CsCommon(TransactionCase):
         """
         with self.assertRaisesRegex(exception, pattern), self.env.cr.savepoint():
             yield
+
+    @contextmanager
+    def committed_env(self):
+        """A superuser environment in a transaction of its own, committed at
+        the end: what another worker sees, for concurrency tests. Quiet
+        (no chatter, no tracking), waiting at most 10 s for a lock."""
+        with self.registry.cursor() as cr:
+            cr.execute("SET LOCAL lock_timeout = '10s'")
+            yield api.Environment(
+                cr,
+                SUPERUSER_ID,
+                {
+                    "mail_create_nolog": True,
+                    "mail_create_nosubscribe": True,
+                    "tracking_disable": True,
+                },
+            )
 
     @classmethod
     def create_complaint(cls, **values):

@@ -636,17 +636,7 @@ class TestDepartmentEscalationConcurrency(CsCommon):
 
     def _commit_overdue_actions(self, count):
         """Overdue department actions committed for real, deleted after the test."""
-        with self.registry.cursor() as cr:
-            cr.execute("SET LOCAL lock_timeout = '10s'")
-            env = api.Environment(
-                cr,
-                SUPERUSER_ID,
-                {
-                    "mail_create_nolog": True,
-                    "mail_create_nosubscribe": True,
-                    "tracking_disable": True,
-                },
-            )
+        with self.committed_env() as env:
             partner = env["res.partner"].create({"name": "Concurrency customer"})
             department = env["hr.department"].create({"name": "Concurrency dept"})
             team = env["cs.team"].create({"name": "Concurrency test team"})

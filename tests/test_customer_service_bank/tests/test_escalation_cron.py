@@ -356,17 +356,7 @@ class TestEscalationCron(CsCommon):
         Another transaction only sees committed rows, so these cannot come
         from the test's own (never committed) transaction.
         """
-        with self.registry.cursor() as cr:
-            cr.execute("SET LOCAL lock_timeout = '10s'")
-            env = api.Environment(
-                cr,
-                SUPERUSER_ID,
-                {
-                    "mail_create_nolog": True,
-                    "mail_create_nosubscribe": True,
-                    "tracking_disable": True,
-                },
-            )
+        with self.committed_env() as env:
             partner = env["res.partner"].create({"name": "Concurrency test customer"})
             team = env["cs.team"].create({"name": "Concurrency test team"})
             complaints = env["cs.complaint"].create(
