@@ -89,14 +89,16 @@ class CsTeamAssignment(models.Model):
     def _cs_working_members(self):
         """{team id: its members working now}, in one pass per calendar.
 
-        Working means within the attendances of the team's calendar, in the
-        calendar's time zone, outside its public holidays and outside the
-        member's own time off (resource.calendar.leaves of their employee's
-        resource, which validated hr.leave create, whatever calendar they
-        were taken on). A member without an employee in the team's company
-        follows the team calendar alone.
+        Working means within the working hours of the team's calendar as
+        live chat and deadlines count them (``_cs_working_at``: public
+        holidays, make-up working days, lunch), and outside the member's own
+        time off (resource.calendar.leaves of their employee's resource,
+        which validated hr.leave create, whatever calendar they were taken
+        on). A member without an employee in the team's company follows the
+        team calendar alone.
         """
-        now = utc.localize(fields.Datetime.now())
+        moment = fields.Datetime.now()
+        now = utc.localize(moment)
         end = now + timedelta(minutes=1)
         employees = (
             self.env["hr.employee"]
@@ -118,7 +120,10 @@ class CsTeamAssignment(models.Model):
             lambda team: team._deadline_calendar()
         ).items():
             calendar = calendar.sudo()
-            tz = timezone(calendar.tz or "UTC")
+            if not calendar._cs_working_at(moment):
+                for team in teams:
+                    working[team.id] = team.member_ids.browse()
+                continue
             resources = self.env["resource.resource"].sudo()
             resources = resources.union(
                 *(
@@ -127,33 +132,22 @@ class CsTeamAssignment(models.Model):
                     for user in team.member_ids
                 )
             )
-            attendances = calendar._attendance_intervals_batch(
-                now, end, resources=resources, tz=tz
-            )
-            # the calendar's public holidays, and anyone's own time off
+            # anyone's own time off, on whatever calendar it was taken
             leaves = calendar._leave_intervals_batch(
                 now,
                 end,
                 resources=resources,
-                domain=[
-                    ("time_type", "=", "leave"),
-                    "|",
-                    ("resource_id", "!=", False),
-                    ("calendar_id", "in", [False, calendar.id]),
-                ],
-                tz=tz,
+                domain=[("time_type", "=", "leave"), ("resource_id", "!=", False)],
+                tz=timezone(calendar.tz or "UTC"),
                 any_calendar=True,
             )
-            # resource ids, or False for the calendar alone, working now
-            at_work = {
-                key for key, intervals in attendances.items() if intervals - leaves[key]
-            }
+            away = {resource.id for resource in resources if leaves[resource.id]}
             for team in teams:
                 working[team.id] = team.member_ids.browse(
                     user.id
                     for user in team.member_ids
                     if resource_of.get((user.id, team.company_id.id), resources[:0]).id
-                    in at_work
+                    not in away
                 )
         return working
 

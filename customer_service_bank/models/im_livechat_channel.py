@@ -1,5 +1,3 @@
-import pytz
-
 from odoo import api, fields, models
 
 
@@ -30,28 +28,9 @@ class ImLivechatChannel(models.Model):
         return res
 
     def _cs_team_working(self, moment):
-        """Whether ``moment`` (naive UTC) is in the working hours of the team.
-
-        A working day of the team's calendar (its public holidays and make-up
-        working days counted, as for deadlines), at an hour of the calendar's
-        attendances of that weekday, or of any weekday on a make-up day; not
-        at lunch.
-        """
+        """Whether ``moment`` (naive UTC) is in the working hours of the team
+        (resource.calendar's ``_cs_working_at``); a channel without a team is
+        always open."""
         self.ensure_one()
         calendar = self.cs_team_id and self.cs_team_id.sudo()._deadline_calendar()
-        if not calendar:
-            return True
-        working_days = calendar._cs_working_days()
-        local = pytz.utc.localize(moment).astimezone(working_days.tz)
-        day = local.date()
-        if not working_days.is_working(day):
-            return False
-        attendances = calendar.attendance_ids.filtered(
-            lambda att: att.display_type != "line_section" and att.day_period != "lunch"
-        )
-        if day not in working_days.makeup_days:
-            attendances = attendances.filtered(
-                lambda att: int(att.dayofweek) == day.weekday()
-            )
-        hour = local.hour + local.minute / 60
-        return any(att.hour_from <= hour < att.hour_to for att in attendances)
+        return calendar._cs_working_at(moment) if calendar else True

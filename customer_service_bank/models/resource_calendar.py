@@ -194,6 +194,30 @@ class ResourceCalendar(models.Model):
         tz_name, *days = self._cs_working_days_data(self.id)
         return WorkingDays(self, pytz.timezone(tz_name), *days)
 
+    def _cs_working_at(self, moment):
+        """Whether ``moment`` (naive UTC) falls in this calendar's working hours.
+
+        A working day as deadlines count them (public holidays and make-up
+        working days included), at an hour of the attendances of that
+        weekday, or of any weekday on a make-up day; never at lunch. Live
+        chat opens to operators, and assignment picks agents, only then.
+        """
+        self.ensure_one()
+        working_days = self._cs_working_days()
+        local = pytz.utc.localize(moment).astimezone(working_days.tz)
+        day = local.date()
+        if not working_days.is_working(day):
+            return False
+        attendances = self.attendance_ids.filtered(
+            lambda att: att.display_type != "line_section" and att.day_period != "lunch"
+        )
+        if day not in working_days.makeup_days:
+            attendances = attendances.filtered(
+                lambda att: int(att.dayofweek) == day.weekday()
+            )
+        hour = local.hour + local.minute / 60
+        return any(att.hour_from <= hour < att.hour_to for att in attendances)
+
     @api.model
     @tools.ormcache("calendar_id")
     def _cs_working_days_data(self, calendar_id):

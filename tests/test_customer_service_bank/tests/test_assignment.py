@@ -166,6 +166,9 @@ class TestAssignment(CsCommon):
         # the lunch break of the team's calendar
         self.assertFalse(self.create_at(datetime(2026, 11, 2, 4, 30)).user_id)
         self.assertTrue(self.create_at(datetime(2026, 11, 2, 5, 30)).user_id)
+        # a make-up working day (Sunday 20 September 2026, 10:00 in Shanghai)
+        # is worked, as live chat and deadlines count it
+        self.assertTrue(self.create_at(datetime(2026, 9, 20, 2, 0)).user_id)
 
     def test_members_on_time_off_are_skipped(self):
         self.take_time_off(self.employee_a2, date(2026, 11, 2))
