@@ -149,7 +149,7 @@ class CsComplaintActionEscalation(models.Model):
             "customer_service_bank.mail_activity_type_cs_escalation"
         )
         complaint_model_id = self.env["ir.model"]._get_id("cs.complaint")
-        bodies, activities = {}, []
+        bodies, overdue = {}, {}
         for action in self:
             department = action.department_id.sudo()
             manager = department.manager_id.user_id
@@ -163,20 +163,12 @@ class CsComplaintActionEscalation(models.Model):
                     date=fields.Date.to_string(due),
                     manager=manager.name,
                 )
-                activities.append(
-                    {
-                        "res_model_id": complaint_model_id,
-                        "res_id": action.complaint_id.id,
-                        "activity_type_id": activity_type.id,
-                        "summary": self.env._(
-                            "Overdue for %(department)s: %(action)s",
-                            department=department.name,
-                            action=action.name,
-                        ),
-                        "user_id": manager.id,
-                        "date_deadline": fields.Date.context_today(action),
-                    }
-                )
+                # one activity per manager and complaint: Odoo subscribes
+                # each new activity's user on its own, and the same manager
+                # twice on one complaint would be inserted twice
+                overdue.setdefault(
+                    (action.complaint_id.id, manager.id, department.name), []
+                ).append(action.name)
             else:
                 body = self.env._(
                     "%(action)s, due from %(department)s on %(date)s, is overdue; "
@@ -196,4 +188,21 @@ class CsComplaintActionEscalation(models.Model):
                 }
             )
         self.complaint_id.sudo()._message_log_batch(bodies=bodies)
-        self.env["mail.activity"].sudo().create(activities)
+        today = fields.Date.context_today(self)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": complaint_model_id,
+                    "res_id": complaint_id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._(
+                        "Overdue for %(department)s: %(action)s",
+                        department=department,
+                        action=", ".join(names),
+                    ),
+                    "user_id": manager_id,
+                    "date_deadline": today,
+                }
+                for (complaint_id, manager_id, department), names in overdue.items()
+            ]
+        )

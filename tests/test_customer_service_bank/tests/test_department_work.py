@@ -585,14 +585,26 @@ class TestDepartmentEscalation(DepartmentCommon):
         )
         cron, progress = cron._add_progress()
         model = self.env["cs.complaint.action"].with_context(**cron.env.context)
-        with freeze_time(OVERDUE):
+        with (
+            freeze_time(OVERDUE),
+            self.assertNoLogs(
+                "odoo.addons.customer_service_bank.models.cs_batch_job_mixin",
+                "WARNING",
+            ),
+        ):
             self.assertEqual(model._batch_remaining(), 3)
             for done, remaining in [(2, 1), (1, 0), (0, 0)]:
                 model._cron_escalate_overdue(batch_size=2)
                 self.assertEqual((progress.done, progress.remaining), (done, remaining))
         self.assertEqual(actions.escalated_to_id, self.head_cards)
-        # one activity a complaint and action
-        self.assertEqual(len(self.activities(self.complaint, self.head_cards)), 3)
+        # one activity for the manager per complaint and run, naming the
+        # actions: the first batch escalated two of them together
+        activities = self.activities(self.complaint, self.head_cards)
+        self.assertEqual(len(activities), 2)
+        self.assertEqual(
+            sorted(len(activity.summary.split(", ")) for activity in activities),
+            [1, 2],
+        )
 
     def test_scheduled_action_runs_through_ir_cron(self):
         action = self.new_action()
