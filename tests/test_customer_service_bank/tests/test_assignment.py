@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import psycopg2.errors
 
@@ -463,3 +463,31 @@ class TestAssignmentConcurrency(CsCommon):
             )
             self.assertEqual(cr_b.fetchone()[0], 1)
             cr_b.rollback()
+
+
+class TestAssignmentDemo(CsCommon):
+    def test_demo_teams_and_time_off(self):
+        """The demo teams assign in two ways, and Wang Wei's sick leave
+        around the install day keeps him out of the Shanghai assignments."""
+        shanghai = self.env.ref("customer_service_bank.cs_demo_team_shanghai")
+        london = self.env.ref("customer_service_bank.cs_demo_team_london")
+        self.assertEqual(
+            (shanghai.assignment_method, london.assignment_method),
+            ("least_open", "round_robin"),
+        )
+        leave = self.env.ref("customer_service_bank.cs_demo_leave_wang")
+        self.assertEqual(leave.state, "validate")
+        wang = self.env.ref("customer_service_bank.cs_demo_user_wang")
+        # 10:00 in Shanghai on the leave's working days, and the day after it
+        moments = [
+            datetime.combine(leave.request_date_from + timedelta(days=days), time(2))
+            for days in range(6)
+        ]
+        calendar = shanghai._deadline_calendar()
+        for moment in moments:
+            if not calendar._cs_working_at(moment):
+                continue
+            with self.subTest(moment=moment), freeze_time(moment):
+                on_leave = moment.date() <= leave.request_date_to
+                working = shanghai._cs_working_members()[shanghai.id]
+                self.assertEqual(wang in working, not on_leave)
