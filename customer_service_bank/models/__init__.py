@@ -76,6 +76,7 @@ from . import cs_appraisal_period
 from . import cs_appraisal_template
 from . import cs_appraisal_kpi_scale_mixin
 from . import cs_appraisal_template_line_mixin
+from . import cs_appraisal_line_mixin
 from . import cs_appraisal_template_kpi
 from . import cs_appraisal_template_criterion
 from . import cs_appraisal

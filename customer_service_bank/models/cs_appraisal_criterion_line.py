@@ -9,6 +9,7 @@ class CsAppraisalCriterionLine(models.Model):
 
     _name = "cs.appraisal.criterion.line"
     _description = "Appraisal Criterion"
+    _inherit = ["cs.appraisal.line.mixin"]
     _order = "appraisal_id, sequence, id"
 
     appraisal_id = fields.Many2one(
@@ -34,19 +35,3 @@ class CsAppraisalCriterionLine(models.Model):
     def _compute_score_percent(self):
         for line in self:
             line.score_percent = 20.0 * int(line.score) if line.score else 0.0
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        appraisals = self.env["cs.appraisal"].browse(
-            {vals["appraisal_id"] for vals in vals_list if vals.get("appraisal_id")}
-        )
-        appraisals._check_lines_editable()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.appraisal_id._check_lines_editable()
-        return super().write(vals)
-
-    def unlink(self):
-        self.appraisal_id._check_lines_editable()
-        return super().unlink()

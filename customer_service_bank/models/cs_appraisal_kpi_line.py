@@ -28,7 +28,7 @@ class CsAppraisalKpiLine(models.Model):
 
     _name = "cs.appraisal.kpi.line"
     _description = "Appraisal KPI"
-    _inherit = ["cs.appraisal.kpi.scale.mixin"]
+    _inherit = ["cs.appraisal.kpi.scale.mixin", "cs.appraisal.line.mixin"]
     _order = "appraisal_id, sequence, id"
 
     appraisal_id = fields.Many2one(
@@ -58,26 +58,6 @@ class CsAppraisalKpiLine(models.Model):
     def _compute_score(self):
         for line in self:
             line.score = line._score_for(line.value) if line.has_data else 0.0
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        appraisals = self.env["cs.appraisal"].browse(
-            {vals["appraisal_id"] for vals in vals_list if vals.get("appraisal_id")}
-        )
-        appraisals._check_lines_editable()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.appraisal_id._check_lines_editable()
-        return super().write(vals)
-
-    def unlink(self):
-        self.appraisal_id._check_lines_editable()
-        return super().unlink()
 
     # ------------------------------------------------------------------
     # actions
