@@ -35,13 +35,18 @@ import argparse
 import random
 import sys
 import time
-from contextlib import closing, contextmanager
 from datetime import timedelta
 
-from bench_complaints import Meter, header, load, print_profile, report, rolled_back
+from bench_complaints import (
+    Meter,
+    header,
+    print_profile,
+    report,
+    rolled_back,
+    rolled_back_environment,
+)
 
-import odoo
-from odoo import SUPERUSER_ID, api, fields
+from odoo import fields
 from odoo.fields import Command
 
 CAP = 100
@@ -64,21 +69,6 @@ def parse_args(argv):
         "--profile", action="store_true", help="group the queries by statement"
     )
     return parser.parse_args(argv)
-
-
-@contextmanager
-def environment(args):
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
-    with closing(registry.cursor()) as cr:
-        try:
-            print(f"Odoo {odoo.release.version}, database {args.database}, {load()}")
-            print("everything below runs in ONE transaction, rolled back at the end")
-            yield api.Environment(cr, SUPERUSER_ID, {})
-        finally:
-            cr.rollback()
 
 
 def make_fixtures(env, args):
@@ -204,7 +194,7 @@ def main(argv=None):
     args = parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     passed = True
-    with environment(args) as env:
+    with rolled_back_environment(args.config, args.database) as env:
         start = time.perf_counter()
         agents, team, waiting = make_fixtures(env, args)
         working = len(agents) - len(agents[::TIME_OFF_EVERY])

@@ -832,10 +832,19 @@ def summary(args, create_figures, cron_figures):
 
 
 @contextmanager
-def superuser_environment(config, database, banner):
+def superuser_environment(config, database, banner, extra_addons=()):
     """A superuser environment on ``database``: whatever is not committed is
-    rolled back at the end. ``banner`` says how the benchmark commits."""
-    odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
+    rolled back at the end. ``banner`` says how the benchmark commits;
+    ``extra_addons`` are addons directories added to the addons path (a
+    peer module compared in the same run)."""
+    options = ["-c", config, "-d", database, "--log-level=warn"]
+    odoo.tools.config.parse_config(options)
+    addons_path = odoo.tools.config["addons_path"].split(",")
+    missing = [path for path in extra_addons if path not in addons_path]
+    if missing:
+        odoo.tools.config.parse_config(
+            [*options, "--addons-path", ",".join(addons_path + missing)]
+        )
     registry = odoo.modules.registry.Registry(database)
     with closing(registry.cursor()) as cr:
         try:
@@ -848,12 +857,13 @@ def superuser_environment(config, database, banner):
             cr.rollback()
 
 
-def rolled_back_environment(config, database):
+def rolled_back_environment(config, database, extra_addons=()):
     """A superuser environment on ``database`` whose transaction is rolled back."""
     return superuser_environment(
         config,
         database,
         "everything below runs in ONE transaction, rolled back at the end",
+        extra_addons,
     )
 
 

@@ -37,7 +37,6 @@ import argparse
 import os
 import sys
 import time
-from contextlib import closing, contextmanager
 
 from bench_complaints import (
     Meter,
@@ -48,10 +47,8 @@ from bench_complaints import (
     print_profile,
     report,
     rolled_back,
+    rolled_back_environment,
 )
-
-import odoo
-from odoo import SUPERUSER_ID, api
 
 TARGET_ONE_BY_ONE_RATE = 170
 TARGET_ONE_BY_ONE_QUERIES = 10
@@ -240,34 +237,14 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-@contextmanager
-def intake_environment(args):
-    """A superuser environment rolled back at the end, the peer's addons
-    directory added to the addons path when it holds helpdesk_mgmt."""
-    options = ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    odoo.tools.config.parse_config(options)
-    if args.peer_addons and os.path.isdir(
-        os.path.join(args.peer_addons, "helpdesk_mgmt")
-    ):
-        addons_path = odoo.tools.config["addons_path"].split(",")
-        if args.peer_addons not in addons_path:
-            addons_path.append(args.peer_addons)
-        odoo.tools.config.parse_config(
-            [*options, "--addons-path", ",".join(addons_path)]
-        )
-    registry = odoo.modules.registry.Registry(args.database)
-    with closing(registry.cursor()) as cr:
-        try:
-            print(f"Odoo {odoo.release.version}, database {args.database}, {load()}")
-            print("everything below runs in ONE transaction, rolled back at the end")
-            yield api.Environment(cr, SUPERUSER_ID, {})
-        finally:
-            cr.rollback()
-
-
 def main(argv=None):
     args = parse_args(argv)
-    with intake_environment(args) as env:
+    # the peer's addons directory, when it holds helpdesk_mgmt
+    peer = args.peer_addons
+    extra = (
+        [peer] if peer and os.path.isdir(os.path.join(peer, "helpdesk_mgmt")) else []
+    )
+    with rolled_back_environment(args.config, args.database, extra) as env:
         start = time.perf_counter()
         fixtures = make_fixtures(env)
         env.flush_all()
