@@ -390,12 +390,8 @@ class CsComplaint(models.Model):
         # handlers of a batch get one digest below, not a mail per complaint
         batch = len(vals_list) > 1
         model = self.with_context(mail_auto_subscribe_no_notify=True) if batch else self
-        # one search of the default stage for the batch, not one per complaint
-        missing_stage = [vals for vals in vals_list if "stage_id" not in vals]
-        if missing_stage and "default_stage_id" not in self.env.context:
-            stage_id = self._default_stage_id().id
-            for vals in missing_stage:
-                vals["stage_id"] = stage_id
+        # the default stage is given first, once for the batch, in
+        # cs_complaint_ack_queue.py, which needs it to queue its mail
         # the creation note is logged below, where the acknowledgement job
         # may take it over (cs_complaint_ack_queue.py)
         log_creation = not (
