@@ -55,14 +55,7 @@ class CsComplaintMail(models.Model):
         if not normalized:
             return self.env["res.partner"]
         partners = self.env["res.partner"].sudo()
-        partner = partners.search(
-            [
-                ("email_normalized", "=", normalized),
-                ("company_id", "in", [company.id, False]),
-            ],
-            order="cs_customer_number, id",
-            limit=1,
-        )
+        partner = partners._cs_find_intake_customer(company, email=normalized)
         return partner or partners.create(
             {"name": name or normalized, "email": email, "company_id": company.id}
         )

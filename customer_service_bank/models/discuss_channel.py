@@ -184,20 +184,7 @@ class DiscussChannel(models.Model):
                 )
             )
         Partner = self.env["res.partner"].sudo()
-        company_domain = [("company_id", "in", [company.id, False])]
-        partner = Partner.browse()
-        if email:
-            partner = Partner.search(
-                [("email_normalized", "=", email), *company_domain],
-                order="cs_customer_number, id",
-                limit=1,
-            )
-        if not partner and phone:
-            partner = Partner.search(
-                ["|", ("phone", "=", phone), ("mobile", "=", phone), *company_domain],
-                order="cs_customer_number, id",
-                limit=1,
-            )
+        partner = Partner._cs_find_intake_customer(company, email=email, phone=phone)
         if partner:
             return partner
         return Partner.create(

@@ -500,3 +500,25 @@ class ResPartner(models.Model):
                 _("Only bank customers, with a customer number, have metrics.")
             )
         self.env["cs.customer.metrics"].sudo()._recompute(customers.ids)
+
+    @api.model
+    def _cs_find_intake_customer(self, company, email=False, phone=False):
+        """The contact a complaint arriving by mail or chat belongs to: the
+        bank customer (else the oldest contact) of ``company`` or shared,
+        with this normalized ``email``, else with this ``phone``."""
+        Partner = self.sudo()
+        company_domain = [("company_id", "in", [company.id, False])]
+        partner = Partner.browse()
+        if email:
+            partner = Partner.search(
+                [("email_normalized", "=", email), *company_domain],
+                order="cs_customer_number, id",
+                limit=1,
+            )
+        if not partner and phone:
+            partner = Partner.search(
+                ["|", ("phone", "=", phone), ("mobile", "=", phone), *company_domain],
+                order="cs_customer_number, id",
+                limit=1,
+            )
+        return partner
